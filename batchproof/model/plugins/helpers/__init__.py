@@ -1,0 +1,1 @@
+"""Shared plugin helpers: label and node selectors, taints, score normalisation, signers."""

@@ -1,0 +1,1 @@
+"""Strategies, harness, properties, reports and the CLI: the only layer that sees everything."""
