@@ -1,0 +1,1 @@
+"""The shared world: Kubernetes objects, manifests, snapshot, framework, plugins and profiles."""

@@ -1,0 +1,107 @@
+"""Load ``KubeSchedulerConfiguration`` (kubescheduler.config.k8s.io/v1) files into profiles.
+
+Plugins are merged onto upstream's default MultiPoint set as the v1 defaulting does
+(pkg/scheduler/apis/config/v1/defaults.go): ``multiPoint.enabled`` adds or re-weights,
+``disabled`` (with ``*`` for all defaults) removes, per-point ``enabled`` adds at that point.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from batchproof.model.errors import ManifestError
+from batchproof.model.frozen import FrozenDict
+from batchproof.model.manifests.reader import Reader
+from batchproof.model.manifests.load import read_documents
+from batchproof.model.objects import DEFAULT_SCHEDULER_NAME
+from batchproof.model.profiles import DEFAULT_MULTI_POINT, POINTS, PluginSpec, Profile
+
+API_VERSION = "kubescheduler.config.k8s.io/v1"
+
+
+def _spec(reader: Reader) -> PluginSpec:
+    body = reader.mapping()
+    name = body["name"].string()
+    if not name:
+        raise body["name"].fail("a plugin needs a name")
+    weight = body["weight"].integer()
+    if weight < 0:
+        raise body["weight"].fail(f"must not be negative, got {weight}")
+    return PluginSpec(name, weight)
+
+
+def _names(reader: Reader) -> frozenset[str]:
+    return frozenset(_spec(item).name for item in reader.items())
+
+
+def profile_from(reader: Reader, *, percentage: int | None) -> Profile:
+    """One entry of ``profiles``."""
+    body = reader.mapping()
+    plugins = body["plugins"].mapping()
+    multi = plugins["multiPoint"].mapping()
+    disabled_multi = _names(multi["disabled"])
+    multi_point = [] if "*" in disabled_multi else [s for s in DEFAULT_MULTI_POINT if s.name not in disabled_multi]
+    for spec in multi["enabled"].list_of(_spec):
+        existing = [i for i, s in enumerate(multi_point) if s.name == spec.name]
+        if existing:
+            multi_point[existing[0]] = spec
+        else:
+            multi_point.append(spec)
+    enabled: dict[str, tuple[PluginSpec, ...]] = {}
+    disabled: dict[str, frozenset[str]] = {}
+    for point in POINTS:
+        section = plugins[point].mapping()
+        if section["enabled"].present:
+            enabled[point] = section["enabled"].list_of(_spec)
+        if section["disabled"].present:
+            disabled[point] = _names(section["disabled"])
+    args: dict[str, Any] = {}
+    for item in body["pluginConfig"].items():
+        entry = item.mapping()
+        name = entry["name"].string()
+        if not name:
+            raise entry["name"].fail("pluginConfig needs a plugin name")
+        raw_args = entry["args"].mapping().value
+        args[name] = {k: v for k, v in raw_args.items() if k not in ("apiVersion", "kind")}
+    own = body["percentageOfNodesToScore"].optional_integer()
+    value = own if own is not None else percentage
+    if value is not None and not 0 <= value <= 100:
+        raise body["percentageOfNodesToScore"].fail(f"must be between 0 and 100, got {value}")
+    return Profile(
+        scheduler_name=body["schedulerName"].string(DEFAULT_SCHEDULER_NAME),
+        multi_point=tuple(multi_point),
+        enabled=FrozenDict(enabled),
+        disabled=FrozenDict(disabled),
+        plugin_args=FrozenDict(args),
+        percentage_of_nodes_to_score=value,
+    )
+
+
+def load_config(path: str | Path) -> list[Profile]:
+    """Every profile of a KubeSchedulerConfiguration file (a default profile when none is listed).
+
+    Raises:
+        ManifestError: the file is malformed; the message names the document and field.
+    """
+    documents = read_documents(path)
+    if len(documents) != 1:
+        raise ManifestError(str(path), None, "", f"expected one KubeSchedulerConfiguration document, got {len(documents)}")
+    body = Reader(documents[0], str(path), 1, "").mapping()
+    if body["kind"].string() != "KubeSchedulerConfiguration":
+        raise body["kind"].fail(f"expected KubeSchedulerConfiguration, got {body['kind'].value!r}")
+    if body["apiVersion"].string() != API_VERSION:
+        raise body["apiVersion"].fail(f"expected {API_VERSION}, got {body['apiVersion'].value!r}")
+    percentage = body["percentageOfNodesToScore"].optional_integer()
+    profiles = body["profiles"].list_of(lambda r: profile_from(r, percentage=percentage))
+    if not profiles:
+        profiles = (profile_from(Reader({}, str(path), 1, "profiles[0]"), percentage=percentage),)
+    has_extenders = bool(body["extenders"].value)
+    names = [p.scheduler_name for p in profiles]
+    if len(set(names)) != len(names):
+        raise body["profiles"].fail(f"duplicate schedulerName among {names}")
+    if has_extenders:
+        profiles = tuple(replace(p, has_extenders=True) for p in profiles)
+    return list(profiles)
+

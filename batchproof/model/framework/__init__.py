@@ -1,0 +1,1 @@
+"""The scheduler framework: statuses, cycle state, plugin protocols, the runtime and evaluation."""

@@ -1,0 +1,1 @@
+"""In-tree plugins, one module each, and the registry that names them."""

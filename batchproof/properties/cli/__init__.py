@@ -1,0 +1,1 @@
+"""The ``batchproof`` command line: argument parsing, input loading and rendering."""

@@ -1,0 +1,104 @@
+"""Turn CLI file arguments into pods, nodes, cluster objects, profiles and feature gates."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from batchproof.model.cluster.snapshot import Snapshot
+from batchproof.model.config import load_config
+from batchproof.model.errors import BatchproofError, ConfigError
+from batchproof.model.framework.features import FeatureGates
+from batchproof.model.framework.interfaces import SignerMode
+from batchproof.model.manifests.load import ClusterObjects, Manifests, load_files
+from batchproof.model.objects import Node, Pod
+from batchproof.model.profiles import Profile, built_in_profile
+
+NODE_KINDS = ("Node",)
+POD_KINDS = ("Pod", "Deployment", "ReplicaSet", "StatefulSet", "Job", "ReplicationController")
+OBJECT_KINDS = (
+    "Namespace",
+    "Service",
+    "ReplicaSet",
+    "ReplicationController",
+    "StatefulSet",
+    "PersistentVolumeClaim",
+    "PersistentVolume",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterInput:
+    """Nodes, already-bound pods and cluster objects read from the command line."""
+
+    nodes: tuple[Node, ...]
+    existing: tuple[Pod, ...]
+    objects: ClusterObjects
+
+    def snapshot(self, features: FeatureGates) -> Snapshot:
+        """A fresh snapshot of this cluster."""
+        return Snapshot(self.nodes, self.existing, objects=self.objects, pod_level_resources=features.pod_level_resources)
+
+
+def load_nodes(path: str) -> tuple[Node, ...]:
+    """Nodes from a file; at least one, unique names."""
+    nodes = load_files([path], allowed=NODE_KINDS).nodes
+    if not nodes:
+        raise BatchproofError(f"{path}: no Node found")
+    seen: set[str] = set()
+    for node in nodes:
+        if not node.name:
+            raise BatchproofError(f"{path}: a Node has no metadata.name")
+        if node.name in seen:
+            raise BatchproofError(f"{path}: node {node.name!r} is defined twice")
+        seen.add(node.name)
+    return tuple(nodes)
+
+
+def load_pods(paths: Sequence[str]) -> Manifests:
+    """Pods (and workloads expanded into pods) from files, in file order."""
+    return load_files(paths, allowed=POD_KINDS)
+
+
+def load_cluster(nodes_path: str, existing_paths: Sequence[str], object_paths: Sequence[str]) -> ClusterInput:
+    """Nodes, bound pods (each must name a known node) and cluster objects."""
+    nodes = load_nodes(nodes_path)
+    names = {node.name for node in nodes}
+    existing = load_pods(existing_paths) if existing_paths else Manifests()
+    for pod in existing.pods:
+        if pod.node_name and pod.node_name not in names:
+            raise BatchproofError(f"existing pod {pod.key} is bound to unknown node {pod.node_name!r}")
+    objects = load_files(object_paths, allowed=OBJECT_KINDS) if object_paths else Manifests()
+    merged = objects.objects().merged(existing.objects())
+    return ClusterInput(nodes, tuple(p for p in existing.pods if p.node_name), merged)
+
+
+def parse_args_json(text: str | None) -> dict[str, Any] | None:
+    """``--args`` JSON object."""
+    if text is None:
+        return None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ConfigError(f"--args: invalid JSON: {error.msg} at column {error.colno}") from None
+    if not isinstance(value, dict):
+        raise ConfigError("--args: expected a JSON object")
+    return value
+
+
+def choose_profile(
+    *,
+    config: str | None,
+    profile: str | None,
+    signers: SignerMode,
+    feature_gates: str | None,
+    default: str = "batching",
+) -> Profile:
+    """The profile from ``--config`` (its first profile) or ``--profile``, with signers and gates."""
+    if config is not None and profile is not None:
+        raise ConfigError("--config and --profile are mutually exclusive")
+    chosen = load_config(config)[0] if config is not None else built_in_profile(profile or default)
+    features = FeatureGates.parse(feature_gates or "")
+    return chosen.with_signers(signers).with_features(features)
