@@ -9,8 +9,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
+from batchproof.model.cluster.node_info import NodeInfo
 from batchproof.model.cluster.snapshot import Snapshot
-from batchproof.model.framework.runtime import NodePluginScores
+from batchproof.model.framework.cycle_state import CycleState
+from batchproof.model.framework.runtime import Framework, NodePluginScores
 from batchproof.model.framework.status import Status
 from batchproof.model.frozen import FrozenDict
 from batchproof.model.objects import Pod
@@ -76,3 +78,47 @@ class Scheduler(Protocol):
 
     def metrics(self) -> dict[str, object]:
         """Counters so far, in the CLI's JSON shape."""
+
+
+@dataclass(frozen=True, slots=True)
+class FilterPass:
+    """The outcome of findNodesThatPassFilters: feasible nodes, verdicts, the next start index."""
+
+    feasible: list[NodeInfo]
+    statuses: dict[str, Status]
+    next_start_index: int
+
+
+def find_nodes_that_pass_filters(
+    framework: Framework,
+    state: CycleState,
+    pod: Pod,
+    nodes: Sequence[NodeInfo],
+    *,
+    start_index: int,
+    percentage_of_nodes_to_score: int | None,
+) -> FilterPass:
+    """Filter nodes from ``start_index`` (wrapping), stopping at numFeasibleNodesToFind.
+
+    schedule_one.go findNodesThatPassFilters; with no score plugins one feasible node suffices
+    (spec §6.3). The next start index advances by the number of nodes processed.
+    """
+    to_find = num_feasible_nodes_to_find(len(nodes), percentage_of_nodes_to_score)
+    if not framework.score_plugins:
+        to_find = 1
+    feasible: list[NodeInfo] = []
+    statuses: dict[str, Status] = {}
+    if not nodes:
+        return FilterPass(feasible, statuses, start_index)
+    start = start_index % len(nodes)
+    processed = 0
+    for offset in range(len(nodes)):
+        info = nodes[(start + offset) % len(nodes)]
+        processed += 1
+        verdict = framework.run_filter(state, pod, info)
+        statuses[info.name] = verdict
+        if verdict.is_success:
+            feasible.append(info)
+            if len(feasible) >= to_find:
+                break
+    return FilterPass(feasible, statuses, (start + processed) % len(nodes))

@@ -16,7 +16,7 @@ from batchproof.model.framework.runtime import Framework, NodePluginScores
 from batchproof.model.framework.status import Status, unresolvable, unschedulable
 from batchproof.model.frozen import FrozenDict
 from batchproof.model.objects import Pod
-from batchproof.model.scheduling import Decision, num_feasible_nodes_to_find, rank
+from batchproof.model.scheduling import Decision, find_nodes_that_pass_filters, rank
 
 NO_NODES = "no nodes available to schedule pods"
 
@@ -79,25 +79,16 @@ class ReferenceScheduler:
         return Decision(pod.key, ranked[0].name, filter_statuses=FrozenDict(statuses), scores=tuple(ranked))
 
     def _filter(self, state: CycleState, pod: Pod, nodes: list[NodeInfo]) -> tuple[list[NodeInfo], dict[str, Status]]:
-        to_find = num_feasible_nodes_to_find(len(nodes), self.percentage_of_nodes_to_score)
-        if not self.framework.score_plugins:
-            to_find = 1
-        start = self.next_start_node_index % len(nodes) if nodes else 0
-        feasible: list[NodeInfo] = []
-        statuses: dict[str, Status] = {}
-        processed = 0
-        for offset in range(len(nodes)):
-            info = nodes[(start + offset) % len(nodes)]
-            processed += 1
-            verdict = self.framework.run_filter(state, pod, info)
-            statuses[info.name] = verdict
-            if verdict.is_success:
-                feasible.append(info)
-                if len(feasible) >= to_find:
-                    break
-        if nodes:
-            self.next_start_node_index = (start + processed) % len(nodes)
-        return feasible, statuses
+        passed = find_nodes_that_pass_filters(
+            self.framework,
+            state,
+            pod,
+            nodes,
+            start_index=self.next_start_node_index,
+            percentage_of_nodes_to_score=self.percentage_of_nodes_to_score,
+        )
+        self.next_start_node_index = passed.next_start_index
+        return passed.feasible, passed.statuses
 
     def _score(self, state: CycleState, pod: Pod, feasible: list[NodeInfo]) -> tuple[list[NodePluginScores], Status]:
         status = self.framework.run_pre_score(state, pod, feasible)

@@ -1,0 +1,17 @@
+"""The KEP-5598 batched scheduler (imports model only)."""
+
+from batchproof.batched.batch import VARIANTS, OpportunisticBatch, Variant
+from batchproof.batched.clock import Clock, SystemClock, VirtualClock
+from batchproof.batched.metrics import BatchMetrics
+from batchproof.batched.scheduler import BatchedScheduler
+
+__all__ = [
+    "VARIANTS",
+    "BatchMetrics",
+    "BatchedScheduler",
+    "Clock",
+    "OpportunisticBatch",
+    "SystemClock",
+    "Variant",
+    "VirtualClock",
+]
