@@ -4,7 +4,7 @@ Check order and flush reasons follow spec §4, store results §5, rescoring §7.
 the generation: ``g1`` flushes ``node_not_full`` when the last chosen node still fits and keeps
 a flushed state in place; ``g3`` (default) rescores that node and drops flushed state;
 ``renormalize`` is g3 plus re-normalising the cached list on every pop (a proposed fix, not
-upstream behaviour).
+upstream behaviour). ``generic_workload`` accepts an equal cycle count (one PodGroup cycle, #138754).
 """
 
 from __future__ import annotations
@@ -69,8 +69,10 @@ class OpportunisticBatch:
         variant: Variant = "g3",
         max_batch_age: float = DEFAULT_MAX_BATCH_AGE,
         timer: Callable[[], float] = time.perf_counter,
+        generic_workload: bool = False,
     ) -> None:
         self.framework = framework
+        self.generic_workload = generic_workload
         self.profile = profile
         self.clock = clock
         self.metrics = metrics
@@ -104,7 +106,8 @@ class OpportunisticBatch:
         last = self.last_cycle
         if batch is None or len(batch.sorted_nodes) == 0 or last is None:
             return HintOutcome(None)
-        if cycle_count != last.cycle_count + 1:
+        same_group_cycle = self.generic_workload and cycle_count == last.cycle_count
+        if cycle_count != last.cycle_count + 1 and not same_group_cycle:
             return self._flush("pod_skipped")
         if not last.succeeded:
             return self._flush("pod_failed")

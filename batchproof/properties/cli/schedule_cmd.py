@@ -1,15 +1,19 @@
-"""``batchproof schedule``: place a queue of pods with the reference or batched scheduler."""
+"""``batchproof schedule``: place a queue of pods with the reference or batched scheduler, or both."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
+from batchproof.batched import VARIANTS, BatchedScheduler, VirtualClock
+from batchproof.model.errors import BatchproofError
 from batchproof.model.framework.interfaces import SIGNER_MODES
 from batchproof.model.profiles import BUILT_IN_PROFILES
 from batchproof.model.scheduling import Decision
 from batchproof.properties.cli.inputs import choose_profile, load_cluster, load_pods
 from batchproof.properties.cli.render import dumps, render_schedule
+from batchproof.properties.lockstep import BatchingOptions, make_batched, run_lockstep
 from batchproof.reference import ReferenceScheduler
 
 
@@ -25,7 +29,11 @@ def add_parser(sub: Any) -> None:
     source.add_argument("--profile", choices=sorted(BUILT_IN_PROFILES), help="built-in profile (default: batching)")
     parser.add_argument("--signers", choices=SIGNER_MODES, default="upstream")
     parser.add_argument("--feature-gates", default="")
-    parser.add_argument("--scheduler", choices=("reference",), default="reference")
+    parser.add_argument("--scheduler", choices=("reference", "batched", "both"), default="reference")
+    parser.add_argument("--variant", choices=VARIANTS, default="g3", help="batched generation (default g3)")
+    parser.add_argument("--pod-interval-ms", type=float, default=1.0, help="virtual time between pods (default 1)")
+    parser.add_argument("--max-batch-age-ms", type=float, default=500.0, help="batch expiry (default 500)")
+    parser.add_argument("--metrics-out", help="write batching metrics in Prometheus text format to this file")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.set_defaults(run=run)
 
@@ -37,22 +45,45 @@ def placement(decision: Decision) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     """Schedule and print."""
+    if args.pod_interval_ms < 0 or args.max_batch_age_ms < 0:
+        raise BatchproofError("--pod-interval-ms and --max-batch-age-ms must not be negative")
     profile = choose_profile(
         config=args.config, profile=args.profile, signers=args.signers, feature_gates=args.feature_gates
     )
     cluster = load_cluster(args.nodes, args.existing_pods, args.objects)
     queue = load_pods(args.pods)
-    objects = cluster.objects.merged(queue.objects())
     snapshot = cluster.snapshot(profile.features)
-    snapshot.objects = objects
-    scheduler = ReferenceScheduler(
-        profile.build(), snapshot, percentage_of_nodes_to_score=profile.percentage_of_nodes_to_score
-    )
-    decisions = [scheduler.schedule_one(pod) for pod in queue.pods]
-    document = {
-        "scheduler": scheduler.name,
-        "placements": [placement(d) for d in decisions],
-        "metrics": scheduler.metrics(),
-    }
+    snapshot.objects = cluster.objects.merged(queue.objects())
+    options = BatchingOptions(args.variant, args.max_batch_age_ms / 1000, args.pod_interval_ms / 1000)
+    document: dict[str, Any]
+    if args.scheduler == "both":
+        lockstep = run_lockstep(profile, snapshot, queue.pods, options)
+        document = {
+            "reference": {"scheduler": "reference", "placements": [placement(d) for d in lockstep.reference], "metrics": {}},
+            "batched": {"scheduler": "batched", "placements": [placement(d) for d in lockstep.batched], "metrics": lockstep.metrics},
+            "divergences": [d.to_json() for d in lockstep.divergences],
+        }
+        text = "\n\n".join(render_schedule(document[side]) for side in ("reference", "batched"))
+        text += f"\n\ndivergences: {len(lockstep.divergences)}"
+        for divergence in lockstep.divergences:
+            text += f"\n  {divergence.pod}: reference {divergence.reference_node}, batched {divergence.batched_node}"
+        print(dumps(document) if args.format == "json" else text)
+        return 0
+    scheduler: ReferenceScheduler | BatchedScheduler
+    if args.scheduler == "reference":
+        scheduler = ReferenceScheduler(
+            profile.build(), snapshot, percentage_of_nodes_to_score=profile.percentage_of_nodes_to_score
+        )
+        decisions = [scheduler.schedule_one(pod) for pod in queue.pods]
+    else:
+        clock = VirtualClock()
+        scheduler = make_batched(profile, snapshot, options, clock)
+        decisions = []
+        for pod in queue.pods:
+            decisions.append(scheduler.schedule_one(pod))
+            clock.advance(options.pod_interval)
+        if args.metrics_out:
+            Path(args.metrics_out).write_text(scheduler.metrics_registry.prometheus())
+    document = {"scheduler": scheduler.name, "placements": [placement(d) for d in decisions], "metrics": scheduler.metrics()}
     print(dumps(document) if args.format == "json" else render_schedule(document))
     return 0
