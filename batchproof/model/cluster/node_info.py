@@ -49,9 +49,10 @@ class NodeInfo:
     """A node with its pods; aggregates change incrementally as pods are added or removed."""
 
     __slots__ = (
+        "_allocatable",
+        "_node",
         "_pod_level_resources",
         "non_zero_requested",
-        "node",
         "pods",
         "pods_with_affinity",
         "pods_with_required_anti_affinity",
@@ -60,7 +61,8 @@ class NodeInfo:
     )
 
     def __init__(self, node: Node, *, pod_level_resources: bool = True) -> None:
-        self.node = node
+        self._node = node
+        self._allocatable = Resource.from_list(node.allocatable)
         self.pods: list[Pod] = []
         self.pods_with_affinity: list[Pod] = []
         self.pods_with_required_anti_affinity: list[Pod] = []
@@ -75,9 +77,19 @@ class NodeInfo:
         return self.node.name
 
     @property
+    def node(self) -> Node:
+        """The node object."""
+        return self._node
+
+    @node.setter
+    def node(self, node: Node) -> None:
+        self._node = node
+        self._allocatable = Resource.from_list(node.allocatable)
+
+    @property
     def allocatable(self) -> Resource:
         """The node's allocatable resources as a Resource vector."""
-        return Resource.from_list(self.node.allocatable)
+        return self._allocatable
 
     def add_pod(self, pod: Pod) -> None:
         """Account a pod bound to this node."""

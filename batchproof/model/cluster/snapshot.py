@@ -17,7 +17,7 @@ class Snapshot:
     recomputed from scratch per cycle.
     """
 
-    __slots__ = ("_image_nodes", "_infos", "_pod_level_resources", "generation", "objects")
+    __slots__ = ("_affinity_nodes", "_anti_affinity_nodes", "_image_nodes", "_infos", "_pod_level_resources", "generation", "objects")
 
     def __init__(
         self,
@@ -29,6 +29,9 @@ class Snapshot:
     ) -> None:
         self._infos: dict[str, NodeInfo] = {}
         self._image_nodes: dict[str, int] = {}
+        # node names holding pods with (anti-)affinity, kept in node insertion order on demand
+        self._affinity_nodes: set[str] = set()
+        self._anti_affinity_nodes: set[str] = set()
         self._pod_level_resources = pod_level_resources
         self.objects = objects or ClusterObjects()
         self.generation = 0
@@ -36,7 +39,8 @@ class Snapshot:
             self.add_node(node)
         for pod in pods:
             if pod.node_name and pod.node_name in self._infos:
-                self._infos[pod.node_name].add_pod(pod)
+                self.bind(pod, pod.node_name)
+        self.generation = 0
 
     # -- reads -----------------------------------------------------------------
     def __len__(self) -> int:
@@ -73,12 +77,27 @@ class Snapshot:
             yield from info.pods
 
     def have_pods_with_affinity(self) -> list[NodeInfo]:
-        """Node infos holding at least one pod with pod (anti-)affinity."""
-        return [info for info in self._infos.values() if info.pods_with_affinity]
+        """Node infos holding at least one pod with pod (anti-)affinity (insertion order)."""
+        return self._ordered(self._affinity_nodes)
 
     def have_pods_with_required_anti_affinity(self) -> list[NodeInfo]:
-        """Node infos holding at least one pod with required anti-affinity."""
-        return [info for info in self._infos.values() if info.pods_with_required_anti_affinity]
+        """Node infos holding at least one pod with required anti-affinity (insertion order)."""
+        return self._ordered(self._anti_affinity_nodes)
+
+    def _ordered(self, names: set[str]) -> list[NodeInfo]:
+        if not names:
+            return []
+        return [info for name, info in self._infos.items() if name in names]
+
+    def _track_affinity(self, info: NodeInfo) -> None:
+        for names, present in (
+            (self._affinity_nodes, bool(info.pods_with_affinity)),
+            (self._anti_affinity_nodes, bool(info.pods_with_required_anti_affinity)),
+        ):
+            if present:
+                names.add(info.name)
+            else:
+                names.discard(info.name)
 
     # -- writes ----------------------------------------------------------------
     def add_node(self, node: Node) -> None:
@@ -100,20 +119,25 @@ class Snapshot:
     def remove_node(self, name: str) -> list[Pod]:
         """Remove a node; returns the pods that were bound to it."""
         info = self._infos.pop(name)
+        self._affinity_nodes.discard(name)
+        self._anti_affinity_nodes.discard(name)
         self._count_images(info.node, -1)
         self.generation += 1
         return list(info.pods)
 
     def bind(self, pod: Pod, node_name: str) -> None:
         """Account ``pod`` on ``node_name`` (the caller sets pod.node_name)."""
-        self._infos[node_name].add_pod(pod)
+        info = self._infos[node_name]
+        info.add_pod(pod)
+        self._track_affinity(info)
         self.generation += 1
 
     def remove_pod(self, pod: Pod) -> bool:
         """Remove a bound pod; False if it was not found."""
         info = self._infos.get(pod.node_name)
         removed = info is not None and info.remove_pod(pod)
-        if removed:
+        if removed and info is not None:
+            self._track_affinity(info)
             self.generation += 1
         return removed
 
@@ -122,6 +146,8 @@ class Snapshot:
         copy = Snapshot(objects=self.objects, pod_level_resources=self._pod_level_resources)
         copy._infos = {name: info.clone() for name, info in self._infos.items()}
         copy._image_nodes = dict(self._image_nodes)
+        copy._affinity_nodes = set(self._affinity_nodes)
+        copy._anti_affinity_nodes = set(self._anti_affinity_nodes)
         copy.generation = self.generation
         return copy
 
