@@ -1,8 +1,10 @@
-"""Run the reference and batched schedulers side by side on identical snapshots.
+"""Run the reference and batched schedulers in lockstep on identical snapshots.
 
-For every pod the reference decides on its snapshot, the batched scheduler schedules on its own,
-and the batched choice is bound in both, so later decisions stay comparable. A divergence is a
-pod the two placed differently.
+For every pod: the scenario's events due before it are applied to both snapshots (and the
+batched scheduler's clock); the reference decides on its snapshot; the batched scheduler
+schedules on its own; the batched choice is checked against the full Filter set (safety) and
+bound in both, so later decisions stay comparable. Each decision pair is compared strictly
+(same node), tie-aware (the batched node is among the reference's best) and by regret.
 """
 
 from __future__ import annotations
@@ -13,20 +15,61 @@ from typing import Any
 
 from batchproof.batched import BatchedScheduler, Variant, VirtualClock
 from batchproof.model.cluster.snapshot import Snapshot
+from batchproof.model.framework.cycle_state import CycleState
+from batchproof.model.framework.runtime import Framework
 from batchproof.model.objects import Pod
 from batchproof.model.profiles import Profile
 from batchproof.model.scheduling import Decision
+from batchproof.properties.events import Event, apply_event
+from batchproof.properties.world import Cluster
 from batchproof.reference import ReferenceScheduler
 
 
 @dataclass(frozen=True, slots=True)
-class Divergence:
-    """One pod placed differently by the two schedulers."""
+class BatchingOptions:
+    """How the batched side runs: variant, batch age and the virtual time between pods."""
 
+    variant: Variant = "g3"
+    max_batch_age: float = 0.5
+    pod_interval: float = 0.001
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """Everything a lockstep run needs, as a value (its repr pastes back as code)."""
+
+    cluster: Cluster
+    pods: tuple[Pod, ...]
+    profiles: tuple[Profile, ...]
+    events: tuple[tuple[int, Event], ...] = ()
+    options: BatchingOptions = BatchingOptions()
+
+    def with_options(self, **changes: Any) -> Scenario:
+        """The same scenario with other batching options."""
+        return replace(self, options=replace(self.options, **changes))
+
+    def with_profiles(self, profiles: Iterable[Profile]) -> Scenario:
+        """The same scenario with other profiles."""
+        return replace(self, profiles=tuple(profiles))
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """One pod's two decisions compared."""
+
+    index: int
     pod: str
     reference_node: str | None
     batched_node: str | None
+    path: str
     reference_scores: dict[str, int]
+    tie: bool
+    regret: int | None
+
+    @property
+    def diverged(self) -> bool:
+        """Different nodes (strict comparison)."""
+        return self.reference_node != self.batched_node
 
     def to_json(self) -> dict[str, Any]:
         """The CLI's divergence record."""
@@ -40,52 +83,89 @@ class Divergence:
 
 @dataclass(slots=True)
 class LockstepRun:
-    """Both schedulers' decisions, pod by pod, and the divergences."""
+    """Both schedulers' decisions, the comparisons, safety violations and batching metrics."""
 
     reference: list[Decision] = field(default_factory=list)
     batched: list[Decision] = field(default_factory=list)
-    divergences: list[Divergence] = field(default_factory=list)
+    comparisons: list[Comparison] = field(default_factory=list)
+    unsafe: list[str] = field(default_factory=list)
     metrics: dict[str, object] = field(default_factory=dict)
+    prometheus: str = ""
+
+    @property
+    def divergences(self) -> list[Comparison]:
+        """Pods placed on different nodes."""
+        return [c for c in self.comparisons if c.diverged]
 
 
-@dataclass(frozen=True, slots=True)
-class BatchingOptions:
-    """How the batched side runs: variant, batch age and the virtual time between pods."""
-
-    variant: Variant = "g3"
-    max_batch_age: float = 0.5
-    pod_interval: float = 0.001
+def frameworks_for(profiles: Iterable[Profile]) -> dict[str, Framework]:
+    """One framework per profile, keyed by scheduler name."""
+    return {profile.scheduler_name: profile.build() for profile in profiles}
 
 
-def make_batched(profile: Profile, snapshot: Snapshot, options: BatchingOptions, clock: VirtualClock) -> BatchedScheduler:
-    """A batched scheduler for ``profile`` on ``snapshot``."""
-    return BatchedScheduler(
-        profile.build(),
-        snapshot,
-        clock=clock,
-        variant=options.variant,
-        max_batch_age=options.max_batch_age,
-        percentage_of_nodes_to_score=profile.percentage_of_nodes_to_score,
-    )
+def feasible(framework: Framework, snapshot: Snapshot, pod: Pod, node: str) -> bool:
+    """Whether ``node`` passes PreFilter and the full Filter set for ``pod`` right now."""
+    info = snapshot.get(node)
+    if info is None:
+        return False
+    state = CycleState(snapshot)
+    result, status = framework.run_pre_filter(state, pod, snapshot.node_infos())
+    if not status.is_success:
+        return False
+    if result is not None and result.node_names is not None and node not in result.node_names:
+        return False
+    return framework.run_filter(state, pod, info).is_success
 
 
-def run_lockstep(profile: Profile, snapshot: Snapshot, pods: Iterable[Pod], options: BatchingOptions) -> LockstepRun:
-    """Schedule ``pods`` in order with both schedulers (``snapshot`` is cloned, not changed)."""
+def compare(index: int, pod: Pod, ours: Decision, theirs: Decision) -> Comparison:
+    """Strict, tie-aware and regret comparison of two decisions for one pod."""
+    totals = ours.total_scores()
+    best = max(totals.values(), default=None)
+    tie = False
+    regret: int | None = None
+    if theirs.node is not None and theirs.node in totals and best is not None:
+        regret = best - totals[theirs.node]
+        tie = regret == 0
+    elif theirs.node is not None and theirs.node == ours.node:
+        regret = 0
+    return Comparison(index, pod.key, ours.node, theirs.node, theirs.path, totals, tie, regret)
+
+
+def run_lockstep(scenario: Scenario) -> LockstepRun:
+    """Schedule the scenario's pods in order with both schedulers."""
     clock = VirtualClock()
+    percentage = scenario.profiles[0].percentage_of_nodes_to_score if scenario.profiles else None
+    snapshot = scenario.cluster.snapshot(scenario.profiles[0].features if scenario.profiles else None)
     reference = ReferenceScheduler(
-        profile.build(), snapshot.clone(), percentage_of_nodes_to_score=profile.percentage_of_nodes_to_score
+        frameworks_for(scenario.profiles), snapshot.clone(), percentage_of_nodes_to_score=percentage
     )
-    batched = make_batched(profile, snapshot.clone(), options, clock)
+    batched = BatchedScheduler(
+        frameworks_for(scenario.profiles),
+        snapshot.clone(),
+        clock=clock,
+        variant=scenario.options.variant,
+        max_batch_age=scenario.options.max_batch_age,
+        percentage_of_nodes_to_score=percentage,
+    )
+    due: dict[int, list[Event]] = {}
+    for position, event in scenario.events:
+        due.setdefault(position, []).append(event)
     run = LockstepRun()
-    for pod in pods:
+    for index, pod in enumerate(scenario.pods):
+        for event in due.get(index, ()):
+            apply_event(event, reference.snapshot)
+            apply_event(event, batched.snapshot, clock)
         ours = reference.decide(pod)
+        framework = reference.frameworks.get(pod.scheduler_name)
         theirs = batched.schedule_one(pod)
         if theirs.node is not None:
+            if framework is not None and not feasible(framework, reference.snapshot, pod, theirs.node):
+                run.unsafe.append(f"{pod.key} bound to {theirs.node}, which fails the full Filter set")
             reference.snapshot.bind(replace(pod, node_name=theirs.node, nominated_node_name=""), theirs.node)
         run.reference.append(ours)
         run.batched.append(theirs)
-        if ours.node != theirs.node:
-            run.divergences.append(Divergence(pod.key, ours.node, theirs.node, ours.total_scores()))
-        clock.advance(options.pod_interval)
+        run.comparisons.append(compare(index, pod, ours, theirs))
+        clock.advance(scenario.options.pod_interval)
     run.metrics = batched.metrics()
+    run.prometheus = batched.metrics_registry.prometheus()
     return run

@@ -7,6 +7,7 @@ the feasible nodes; the best node by the shared ranking; bind into the snapshot.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 from batchproof.model.cluster.node_info import NodeInfo
@@ -28,12 +29,14 @@ class ReferenceScheduler:
 
     def __init__(
         self,
-        framework: Framework,
+        frameworks: Framework | Mapping[str, Framework],
         snapshot: Snapshot,
         *,
         percentage_of_nodes_to_score: int | None = 100,
     ) -> None:
-        self.framework = framework
+        if isinstance(frameworks, Framework):
+            frameworks = {frameworks.scheduler_name: frameworks}
+        self.frameworks = dict(frameworks)
         self.snapshot = snapshot
         self.percentage_of_nodes_to_score = percentage_of_nodes_to_score
         self.next_start_node_index = 0
@@ -51,36 +54,39 @@ class ReferenceScheduler:
 
     def decide(self, pod: Pod) -> Decision:
         """The decision for ``pod`` against the current snapshot, without binding."""
+        framework = self.frameworks.get(pod.scheduler_name)
+        if framework is None:
+            return Decision(pod.key, None, status=unresolvable(f"no profile for schedulerName {pod.scheduler_name!r}"))
         nodes = self.snapshot.node_infos()
         if not nodes:
             return Decision(pod.key, None, status=unresolvable(NO_NODES))
         state = CycleState(self.snapshot)
-        result, status = self.framework.run_pre_filter(state, pod, nodes)
+        result, status = framework.run_pre_filter(state, pod, nodes)
         if not status.is_success:
             return Decision(pod.key, None, status=status)
         if pod.nominated_node_name:
             nominated = self.snapshot.get(pod.nominated_node_name)
             if nominated is not None:
-                verdict = self.framework.run_filter(state, pod, nominated)
+                verdict = framework.run_filter(state, pod, nominated)
                 if verdict.is_success:
                     return Decision(pod.key, nominated.name, path="nominated", filter_statuses=FrozenDict({nominated.name: verdict}))
         if result is not None and result.node_names is not None:
             nodes = [info for info in nodes if info.name in result.node_names]
-        feasible, statuses = self._filter(state, pod, nodes)
+        feasible, statuses = self._filter(framework, state, pod, nodes)
         if not feasible:
             reason = f"0/{len(self.snapshot)} nodes are available"
             return Decision(pod.key, None, status=unschedulable(reason), filter_statuses=FrozenDict(statuses))
         if len(feasible) == 1:
             return Decision(pod.key, feasible[0].name, filter_statuses=FrozenDict(statuses))
-        scores, score_status = self._score(state, pod, feasible)
+        scores, score_status = self._score(framework, state, pod, feasible)
         if not score_status.is_success:
             return Decision(pod.key, None, status=score_status, filter_statuses=FrozenDict(statuses))
         ranked = rank(scores)
         return Decision(pod.key, ranked[0].name, filter_statuses=FrozenDict(statuses), scores=tuple(ranked))
 
-    def _filter(self, state: CycleState, pod: Pod, nodes: list[NodeInfo]) -> tuple[list[NodeInfo], dict[str, Status]]:
+    def _filter(self, framework: Framework, state: CycleState, pod: Pod, nodes: list[NodeInfo]) -> tuple[list[NodeInfo], dict[str, Status]]:
         passed = find_nodes_that_pass_filters(
-            self.framework,
+            framework,
             state,
             pod,
             nodes,
@@ -90,8 +96,10 @@ class ReferenceScheduler:
         self.next_start_node_index = passed.next_start_index
         return passed.feasible, passed.statuses
 
-    def _score(self, state: CycleState, pod: Pod, feasible: list[NodeInfo]) -> tuple[list[NodePluginScores], Status]:
-        status = self.framework.run_pre_score(state, pod, feasible)
+    def _score(
+        self, framework: Framework, state: CycleState, pod: Pod, feasible: list[NodeInfo]
+    ) -> tuple[list[NodePluginScores], Status]:
+        status = framework.run_pre_score(state, pod, feasible)
         if not status.is_success:
             return [], status
-        return self.framework.run_score(state, pod, feasible)
+        return framework.run_score(state, pod, feasible)

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from batchproof.model.cluster.snapshot import Snapshot
 from batchproof.model.config import load_config
 from batchproof.model.errors import BatchproofError, ConfigError
 from batchproof.model.framework.features import FeatureGates
 from batchproof.model.framework.interfaces import SignerMode
-from batchproof.model.manifests.load import ClusterObjects, Manifests, load_files
-from batchproof.model.objects import Node, Pod
+from batchproof.model.manifests.load import Manifests, load_files
+from batchproof.model.objects import Node
 from batchproof.model.profiles import Profile, built_in_profile
+from batchproof.properties.world import Cluster
 
 NODE_KINDS = ("Node",)
 POD_KINDS = ("Pod", "Deployment", "ReplicaSet", "StatefulSet", "Job", "ReplicationController")
@@ -27,19 +26,6 @@ OBJECT_KINDS = (
     "PersistentVolumeClaim",
     "PersistentVolume",
 )
-
-
-@dataclass(frozen=True, slots=True)
-class ClusterInput:
-    """Nodes, already-bound pods and cluster objects read from the command line."""
-
-    nodes: tuple[Node, ...]
-    existing: tuple[Pod, ...]
-    objects: ClusterObjects
-
-    def snapshot(self, features: FeatureGates) -> Snapshot:
-        """A fresh snapshot of this cluster."""
-        return Snapshot(self.nodes, self.existing, objects=self.objects, pod_level_resources=features.pod_level_resources)
 
 
 def load_nodes(path: str) -> tuple[Node, ...]:
@@ -62,7 +48,7 @@ def load_pods(paths: Sequence[str]) -> Manifests:
     return load_files(paths, allowed=POD_KINDS)
 
 
-def load_cluster(nodes_path: str, existing_paths: Sequence[str], object_paths: Sequence[str]) -> ClusterInput:
+def load_cluster(nodes_path: str, existing_paths: Sequence[str], object_paths: Sequence[str]) -> Cluster:
     """Nodes, bound pods (each must name a known node) and cluster objects."""
     nodes = load_nodes(nodes_path)
     names = {node.name for node in nodes}
@@ -72,7 +58,7 @@ def load_cluster(nodes_path: str, existing_paths: Sequence[str], object_paths: S
             raise BatchproofError(f"existing pod {pod.key} is bound to unknown node {pod.node_name!r}")
     objects = load_files(object_paths, allowed=OBJECT_KINDS) if object_paths else Manifests()
     merged = objects.objects().merged(existing.objects())
-    return ClusterInput(nodes, tuple(p for p in existing.pods if p.node_name), merged)
+    return Cluster(nodes, tuple(p for p in existing.pods if p.node_name), merged)
 
 
 def parse_args_json(text: str | None) -> dict[str, Any] | None:

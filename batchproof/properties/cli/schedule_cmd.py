@@ -13,7 +13,8 @@ from batchproof.model.profiles import BUILT_IN_PROFILES
 from batchproof.model.scheduling import Decision
 from batchproof.properties.cli.inputs import choose_profile, load_cluster, load_pods
 from batchproof.properties.cli.render import dumps, render_schedule
-from batchproof.properties.lockstep import BatchingOptions, make_batched, run_lockstep
+from batchproof.properties.lockstep import BatchingOptions, Scenario, run_lockstep
+from batchproof.properties.world import Cluster
 from batchproof.reference import ReferenceScheduler
 
 
@@ -50,14 +51,16 @@ def run(args: argparse.Namespace) -> int:
     profile = choose_profile(
         config=args.config, profile=args.profile, signers=args.signers, feature_gates=args.feature_gates
     )
-    cluster = load_cluster(args.nodes, args.existing_pods, args.objects)
+    loaded = load_cluster(args.nodes, args.existing_pods, args.objects)
     queue = load_pods(args.pods)
+    cluster = Cluster(loaded.nodes, loaded.existing, loaded.objects.merged(queue.objects()))
     snapshot = cluster.snapshot(profile.features)
-    snapshot.objects = cluster.objects.merged(queue.objects())
     options = BatchingOptions(args.variant, args.max_batch_age_ms / 1000, args.pod_interval_ms / 1000)
     document: dict[str, Any]
     if args.scheduler == "both":
-        lockstep = run_lockstep(profile, snapshot, queue.pods, options)
+        lockstep = run_lockstep(Scenario(cluster, tuple(queue.pods), (profile,), options=options))
+        if args.metrics_out:
+            Path(args.metrics_out).write_text(lockstep.prometheus)
         document = {
             "reference": {"scheduler": "reference", "placements": [placement(d) for d in lockstep.reference], "metrics": {}},
             "batched": {"scheduler": "batched", "placements": [placement(d) for d in lockstep.batched], "metrics": lockstep.metrics},
@@ -77,7 +80,14 @@ def run(args: argparse.Namespace) -> int:
         decisions = [scheduler.schedule_one(pod) for pod in queue.pods]
     else:
         clock = VirtualClock()
-        scheduler = make_batched(profile, snapshot, options, clock)
+        scheduler = BatchedScheduler(
+            profile.build(),
+            snapshot,
+            clock=clock,
+            variant=options.variant,
+            max_batch_age=options.max_batch_age,
+            percentage_of_nodes_to_score=profile.percentage_of_nodes_to_score,
+        )
         decisions = []
         for pod in queue.pods:
             decisions.append(scheduler.schedule_one(pod))

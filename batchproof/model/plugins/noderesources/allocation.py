@@ -15,7 +15,14 @@ from batchproof.model.framework.status import SUCCESS, Status, error
 from batchproof.model.objects import Pod
 from batchproof.model.plugins.noderesources.args import ResourceSpec
 from batchproof.model.plugins.noderesources.scorers import Scorer
-from batchproof.model.resources import CPU, EPHEMERAL_STORAGE, MEMORY, NON_ZERO_DEFAULTS, is_scalar_resource_name, pod_requests
+from batchproof.model.resources import (
+    CPU,
+    EPHEMERAL_STORAGE,
+    MEMORY,
+    NON_ZERO_DEFAULTS,
+    is_scalar_resource_name,
+    pod_requests,
+)
 
 RESOURCES_NOT_FOUND = "resources not found"
 
@@ -77,7 +84,7 @@ class ResourceAllocationScorer:
         return tuple(requests.get(spec.name, 0) for spec in self.resources)
 
     def score(self, node_info: NodeInfo, pod_requests: tuple[int, ...]) -> tuple[int, Status]:
-        """The node's raw score; Error "resources not found" when no resources are configured."""
+        """Return the node's raw score; Error "resources not found" when no resources are configured."""
         if not self.resources:
             return 0, error(RESOURCES_NOT_FOUND)
         requested: list[int] = []

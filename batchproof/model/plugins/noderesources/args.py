@@ -159,7 +159,9 @@ def _validate_shape(errors: _Errors, path: str, shape: Sequence[UtilizationShape
         return
     for i in range(1, len(shape)):
         if shape[i - 1].utilization >= shape[i].utilization:
-            errors.invalid(f"{path}[{i}].utilization", shape[i].utilization, "values must be sorted in increasing order")
+            errors.invalid(
+                f"{path}[{i}].utilization", shape[i].utilization, "values must be sorted in increasing order"
+            )
             break
     for i, point in enumerate(shape):
         if not 0 <= point.utilization <= MAX_UTILIZATION:
@@ -194,6 +196,7 @@ def parse_fit_args(args: Mapping[str, Any], plugin: str = "NodeResourcesFit") ->
 
     Raises:
         ConfigError: a field is malformed or invalid; the message names the plugin and field path.
+
     """
     errors = _Errors(plugin)
     ignored: list[str] = []
@@ -225,6 +228,7 @@ def parse_balanced_args(
 
     Raises:
         ConfigError: a field is malformed or invalid; the message names the plugin and field path.
+
     """
     errors = _Errors(plugin)
     resources = _resources(errors, "resources", args)

@@ -44,7 +44,7 @@ class InsufficientResource:
     unresolvable: bool = False
 
     def to_json(self) -> dict[str, object]:
-        """The fixture encoding: ``{resourceName, reason, requested, used, capacity, unresolvable}``."""
+        """Encode as ``{resourceName, reason, requested, used, capacity, unresolvable}`` (the fixture form)."""
         return {
             "resourceName": self.resource_name,
             "reason": self.reason,

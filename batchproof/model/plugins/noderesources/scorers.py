@@ -36,7 +36,7 @@ def least_requested_score(requested: int, capacity: int) -> int:
 
 
 def most_requested_score(requested: int, capacity: int) -> int:
-    """requested * 100 / capacity with requested capped at capacity (non-zero defaults can exceed it)."""
+    """Return requested * 100 / capacity, requested capped at capacity (non-zero defaults can exceed it)."""
     if capacity == 0:
         return 0
     return go_div(min(requested, capacity) * MAX_NODE_SCORE, capacity)
@@ -87,7 +87,7 @@ def broken_linear_function(shape: Sequence[UtilizationShapePoint]) -> ShapeFunct
 
 
 def scaled_utilization(requested: int, capacity: int) -> int:
-    """requested * 100 / capacity, with requested clamped to [0, capacity]."""
+    """Return requested * 100 / capacity, with requested clamped to [0, capacity]."""
     if capacity <= 0 or requested <= 0:
         return 0
     if requested >= capacity:

@@ -40,13 +40,13 @@ SignResult = tuple[tuple[SignFragment, ...] | None, Status]
 
 
 def resources_fragment(pod: Pod, features: FeatureGates) -> SignFragment:
-    """The shared ``ResourcesSignerName`` fragment: the aggregate request as Go's Resource JSON."""
+    """Build the shared ``ResourcesSignerName`` fragment: the aggregate request as Go's Resource JSON."""
     request = pod_resource_request(pod, pod_level_resources=features.pod_level_resources)
     return SignFragment(RESOURCES_SIGNER, request.to_json())
 
 
 def non_zero_requests_value(pod: Pod, features: FeatureGates) -> dict[str, int]:
-    """cpu and memory with per-container non-zero defaults, as Fit's scoring strategies read them."""
+    """Return cpu and memory with per-container non-zero defaults, as Fit's scoring strategies read them."""
     requests = pod_resource_requests(pod, use_requested=False, pod_level_resources=features.pod_level_resources)
     return {CPU: requests.get(CPU, 0), MEMORY: requests.get(MEMORY, 0)}
 

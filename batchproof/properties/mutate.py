@@ -1,0 +1,156 @@
+"""A generic field-level mutator over frozen object trees (dataclasses, tuples, FrozenDicts).
+
+It knows nothing about which pod fields are signed: it picks any path in the object, and either
+tweaks the leaf, restructures the collection, or grafts the value found at the same path in a
+donor object. The equal-signature pair check keeps the mutants whose signature did not change.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from hypothesis import strategies as st
+
+from batchproof.model.frozen import FrozenDict
+
+Draw = Callable[[st.SearchStrategy[Any]], Any]
+Step = tuple[str, Any]  # ("attr", field name) | ("index", i) | ("key", k)
+Path = tuple[Step, ...]
+MISSING = object()
+
+
+@dataclass(frozen=True, slots=True)
+class Mutation:
+    """What was changed: the path (dotted) and the kind of change."""
+
+    path: str
+    kind: str
+
+    def __str__(self) -> str:
+        return f"{self.kind} at {self.path}"
+
+
+def render_path(path: Path) -> str:
+    """``containers[0].ports[1].protocol`` style."""
+    out = ""
+    for kind, step in path:
+        if kind == "attr":
+            out += f".{step}" if out else str(step)
+        elif kind == "index":
+            out += f"[{step}]"
+        else:
+            out += f"[{step!r}]"
+    return out or "<root>"
+
+
+def paths(value: Any, prefix: Path = ()) -> Iterator[Path]:
+    """Every path in the tree, the root's children first (containers before their leaves)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for field in dataclasses.fields(value):
+            child = getattr(value, field.name)
+            path = (*prefix, ("attr", field.name))
+            yield path
+            yield from paths(child, path)
+    elif isinstance(value, tuple):
+        for index, child in enumerate(value):
+            path = (*prefix, ("index", index))
+            yield path
+            yield from paths(child, path)
+    elif isinstance(value, FrozenDict):
+        for key, child in value.items():
+            path = (*prefix, ("key", key))
+            yield path
+            yield from paths(child, path)
+
+
+def get(value: Any, path: Path) -> Any:
+    """The value at ``path`` or MISSING."""
+    for kind, step in path:
+        if kind == "attr":
+            if not (dataclasses.is_dataclass(value) and hasattr(value, step)):
+                return MISSING
+            value = getattr(value, step)
+        elif kind == "index":
+            if not isinstance(value, tuple) or step >= len(value):
+                return MISSING
+            value = value[step]
+        else:
+            if not isinstance(value, FrozenDict) or step not in value:
+                return MISSING
+            value = value[step]
+    return value
+
+
+def put(value: Any, path: Path, new: Any) -> Any:
+    """A copy of ``value`` with ``new`` at ``path`` (MISSING deletes a tuple item or dict key)."""
+    if not path:
+        return new
+    (kind, step), rest = path[0], path[1:]
+    if kind == "attr":
+        return dataclasses.replace(value, **{step: put(getattr(value, step), rest, new)})
+    if kind == "index":
+        items = list(value)
+        replacement = put(items[step], rest, new) if rest else new
+        if replacement is MISSING:
+            del items[step]
+        else:
+            items[step] = replacement
+        return tuple(items)
+    data = dict(value)
+    replacement = put(data[step], rest, new) if rest else new
+    if replacement is MISSING:
+        del data[step]
+    else:
+        data[step] = replacement
+    return FrozenDict(data)
+
+
+def _tweak(draw: Draw, leaf: Any, donor_leaf: Any) -> tuple[Any, str]:
+    """A new value for a leaf, type-preserving where possible."""
+    if donor_leaf is not MISSING and donor_leaf != leaf and draw(st.booleans()):
+        return donor_leaf, "graft"
+    if isinstance(leaf, bool):
+        return not leaf, "flip"
+    if isinstance(leaf, int):
+        return draw(st.sampled_from((leaf + 1, max(leaf - 1, 0), 0, leaf * 2))), "change"
+    if isinstance(leaf, str):
+        return draw(st.sampled_from((leaf + "x", "", "a", "TCP", "UDP", "default", "ns1"))), "change"
+    if isinstance(leaf, tuple) and leaf:
+        choice = draw(st.sampled_from(("drop", "duplicate", "reverse")))
+        index = draw(st.integers(0, len(leaf) - 1))
+        if choice == "drop":
+            return leaf[:index] + leaf[index + 1 :], "drop"
+        if choice == "duplicate":
+            return (*leaf, leaf[index]), "duplicate"
+        return tuple(reversed(leaf)), "reorder"
+    if isinstance(leaf, FrozenDict) and leaf:
+        key = draw(st.sampled_from(sorted(leaf, key=repr)))
+        return FrozenDict({k: v for k, v in leaf.items() if k != key}), "drop-key"
+    if donor_leaf is not MISSING:
+        return donor_leaf, "graft"
+    return leaf, "none"
+
+
+def mutate(draw: Draw, value: Any, donor: Any) -> tuple[Any, Mutation]:
+    """One field-level mutation of ``value``, grafting from ``donor`` where it helps."""
+    candidates = sorted(set(paths(value)) | {p for p in paths(donor) if get(value, p[:-1]) is not MISSING}, key=repr)
+    if not candidates:
+        return value, Mutation("<root>", "none")
+    path = draw(st.sampled_from(candidates))
+    leaf, donor_leaf = get(value, path), get(donor, path)
+    if leaf is MISSING:
+        parent = get(value, path[:-1])
+        kind, step = path[-1]
+        if kind == "index" and isinstance(parent, tuple):
+            return put(value, path[:-1], (*parent, donor_leaf)), Mutation(render_path(path), "insert")
+        if kind == "key" and isinstance(parent, FrozenDict):
+            return put(value, path[:-1], FrozenDict({**parent, step: donor_leaf})), Mutation(render_path(path), "add-key")
+        return value, Mutation(render_path(path), "none")
+    new, kind = _tweak(draw, leaf, donor_leaf)
+    try:
+        return put(value, path, new), Mutation(render_path(path), kind)
+    except (TypeError, ValueError):
+        return value, Mutation(render_path(path), "none")

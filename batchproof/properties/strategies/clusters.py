@@ -1,0 +1,48 @@
+"""Strategies for clusters: nodes with pods already bound to them, and namespaces."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from hypothesis import strategies as st
+
+from batchproof.model.frozen import FrozenDict
+from batchproof.model.manifests.load import ClusterObjects
+from batchproof.model.objects import Namespace, Node, Pod
+from batchproof.properties.strategies.objects import _check_size, node_lists, pods
+from batchproof.properties.world import Cluster
+
+NAMESPACE_OBJECTS = (
+    Namespace("default", FrozenDict({"team": "a"})),
+    Namespace("ns1", FrozenDict({"team": "a"})),
+    Namespace("ns2", FrozenDict({"team": "b"})),
+)
+
+
+@st.composite
+def _bound(draw: st.DrawFn, nodes: list[Node], max_pods: int, pod_strategy: st.SearchStrategy[Pod]) -> tuple[Pod, ...]:
+    count = draw(st.integers(0, max_pods))
+    bound = []
+    for index in range(count):
+        pod = draw(pod_strategy)
+        node = draw(st.sampled_from(nodes))
+        bound.append(replace(pod, name=f"existing-{index}", node_name=node.name))
+    return tuple(bound)
+
+
+def clusters(
+    *,
+    min_nodes: int = 1,
+    max_nodes: int = 6,
+    max_existing_pods: int = 4,
+    existing_pods: st.SearchStrategy[Pod] | None = None,
+) -> st.SearchStrategy[Cluster]:
+    """Clusters of unique nodes with up to ``max_existing_pods`` pods bound to them."""
+    _check_size(min_nodes, max_nodes)
+    _check_size(0, max_existing_pods)
+    pod_strategy = existing_pods if existing_pods is not None else pods()
+    return node_lists(min_size=min_nodes, max_size=max_nodes).flatmap(
+        lambda nodes: _bound(nodes, max_existing_pods, pod_strategy).map(
+            lambda bound: Cluster(tuple(nodes), bound, ClusterObjects(namespaces=NAMESPACE_OBJECTS))
+        )
+    )

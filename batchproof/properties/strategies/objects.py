@@ -1,0 +1,301 @@
+"""Hypothesis strategies for Kubernetes objects: quantities, containers, pods, nodes.
+
+House style: plural nouns, keyword-only tuning with validated bounds, values drawn from small
+pools so that generated pods and nodes collide on labels, taints, ports and images (boundaries:
+exact fits, equal scores, zero and missing requests). Generated objects are the frozen model
+dataclasses, whose reprs paste back as code.
+"""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from batchproof.model.errors import BatchproofError
+from batchproof.model.frozen import FrozenDict
+from batchproof.model.objects import (
+    Affinity,
+    Container,
+    ContainerImage,
+    ContainerPort,
+    LabelSelector,
+    LabelSelectorRequirement,
+    Node,
+    NodeAffinity,
+    NodeSelectorRequirement,
+    NodeSelectorTerm,
+    Pod,
+    PodAffinity,
+    PodAffinityTerm,
+    PreferredSchedulingTerm,
+    Taint,
+    Toleration,
+    TopologySpreadConstraint,
+    Volume,
+    WeightedPodAffinityTerm,
+)
+
+LABEL_KEYS = ("app", "tier", "zone", "disk", "team")
+LABEL_VALUES = ("a", "b", "c", "1", "2")
+NAMESPACES = ("default", "ns1", "ns2")
+ZONES = ("zone-a", "zone-b", "zone-c")
+IMAGES = ("nginx", "nginx:1.25", "redis:7", "registry.k8s.io/pause:3.10", "busybox")
+TAINT_KEYS = ("dedicated", "gpu", "spot")
+EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
+HOST_PORTS = (80, 443, 8080)
+PROTOCOLS = ("TCP", "UDP", "SCTP")
+HOST_IPS = ("", "0.0.0.0", "10.0.0.1", "10.0.0.2")
+MI = 1024 * 1024
+
+
+class StrategyArgumentError(BatchproofError):
+    """A strategy was given arguments that cannot work."""
+
+
+def _check_size(min_size: int, max_size: int) -> None:
+    if min_size < 0 or max_size < min_size:
+        raise StrategyArgumentError(f"need 0 <= min_size <= max_size, got {min_size}, {max_size}")
+
+
+def label_maps(*, max_size: int = 3) -> st.SearchStrategy[FrozenDict[str, str]]:
+    """Label maps over a small key/value pool, so selectors often match."""
+    _check_size(0, max_size)
+    return st.dictionaries(st.sampled_from(LABEL_KEYS), st.sampled_from(LABEL_VALUES), max_size=max_size).map(FrozenDict)
+
+
+def cpu_quantities() -> st.SearchStrategy[int]:
+    """Milli-CPU amounts biased to boundaries: 0, the 100m default, round values."""
+    return st.one_of(st.sampled_from((0, 100, 250, 500, 1000, 2000)), st.integers(min_value=1, max_value=4000))
+
+
+def memory_quantities() -> st.SearchStrategy[int]:
+    """Byte amounts biased to boundaries: 0, the 200Mi default, binary multiples."""
+    return st.one_of(st.sampled_from((0, 200 * MI, 256 * MI, 512 * MI, 1024 * MI)), st.integers(min_value=1, max_value=4096).map(lambda m: m * MI))
+
+
+def resource_requests() -> st.SearchStrategy[FrozenDict[str, int]]:
+    """Container requests where cpu and memory may each be missing, zero or set."""
+    return st.fixed_dictionaries(
+        {},
+        optional={"cpu": cpu_quantities(), "memory": memory_quantities(), "example.com/gpu": st.integers(0, 2)},
+    ).map(FrozenDict)
+
+
+def container_ports(*, host: bool = True) -> st.SearchStrategy[ContainerPort]:
+    """Container ports; with ``host`` they often claim a host port from a small pool."""
+    host_ports = st.sampled_from((0, *HOST_PORTS)) if host else st.just(0)
+    return st.builds(
+        ContainerPort,
+        container_port=st.sampled_from((80, 8080, 9090)),
+        host_port=host_ports,
+        protocol=st.sampled_from(PROTOCOLS),
+        host_ip=st.sampled_from(HOST_IPS),
+    )
+
+
+def containers(*, sidecar: bool = False, max_ports: int = 1) -> st.SearchStrategy[Container]:
+    """Containers with requests (possibly missing), limits, an image and host ports."""
+    return st.builds(
+        Container,
+        name=st.sampled_from(("c0", "c1", "c2")),
+        image=st.sampled_from(IMAGES),
+        image_pull_policy=st.sampled_from(("", "IfNotPresent", "Always")),
+        ports=st.lists(container_ports(), max_size=max_ports).map(tuple),
+        requests=resource_requests(),
+        limits=resource_requests(),
+        restart_policy=st.just("Always") if sidecar else st.just(""),
+    )
+
+
+def tolerations() -> st.SearchStrategy[Toleration]:
+    """Tolerations over the taint pool, incl. wildcard Exists and empty effects."""
+    return st.one_of(
+        st.builds(Toleration, key=st.sampled_from(TAINT_KEYS), operator=st.just("Exists"), effect=st.sampled_from(("", *EFFECTS))),
+        st.builds(
+            Toleration,
+            key=st.sampled_from(TAINT_KEYS),
+            operator=st.sampled_from(("", "Equal")),
+            value=st.sampled_from(("true", "x")),
+            effect=st.sampled_from(("", *EFFECTS)),
+        ),
+        st.just(Toleration(operator="Exists")),
+    )
+
+
+def node_selector_requirements() -> st.SearchStrategy[NodeSelectorRequirement]:
+    """Node selector requirements over node labels (incl. Gt/Lt on numeric values)."""
+    return st.one_of(
+        st.builds(
+            NodeSelectorRequirement,
+            key=st.sampled_from(LABEL_KEYS),
+            operator=st.sampled_from(("In", "NotIn")),
+            values=st.lists(st.sampled_from(LABEL_VALUES), min_size=1, max_size=2, unique=True).map(tuple),
+        ),
+        st.builds(NodeSelectorRequirement, key=st.sampled_from(LABEL_KEYS), operator=st.sampled_from(("Exists", "DoesNotExist"))),
+        st.builds(NodeSelectorRequirement, key=st.just("tier"), operator=st.sampled_from(("Gt", "Lt")), values=st.sampled_from((("1",), ("2",)))),
+    )
+
+
+def node_selector_terms(*, fields: bool = True) -> st.SearchStrategy[NodeSelectorTerm]:
+    """Non-empty node selector terms, sometimes by metadata.name matchFields."""
+    name_fields = st.lists(
+        st.builds(NodeSelectorRequirement, key=st.just("metadata.name"), operator=st.just("In"), values=st.sampled_from(NODE_NAMES).map(lambda n: (n,))),
+        max_size=1 if fields else 0,
+    ).map(tuple)
+    return st.builds(
+        NodeSelectorTerm,
+        match_expressions=st.lists(node_selector_requirements(), max_size=2).map(tuple),
+        match_fields=name_fields,
+    ).filter(lambda t: bool(t.match_expressions or t.match_fields))
+
+
+def node_affinities() -> st.SearchStrategy[NodeAffinity]:
+    """Required and/or preferred node affinity."""
+    return st.builds(
+        NodeAffinity,
+        required=st.none() | st.lists(node_selector_terms(), min_size=1, max_size=2).map(tuple),
+        preferred=st.lists(
+            st.builds(PreferredSchedulingTerm, weight=st.integers(1, 100), preference=node_selector_terms()), max_size=3
+        ).map(tuple),
+    )
+
+
+def label_selectors() -> st.SearchStrategy[LabelSelector]:
+    """Label selectors over the label pool (including the empty, match-all selector)."""
+    return st.builds(
+        LabelSelector,
+        match_labels=label_maps(max_size=1),
+        match_expressions=st.lists(
+            st.builds(LabelSelectorRequirement, key=st.sampled_from(LABEL_KEYS), operator=st.just("Exists")), max_size=1
+        ).map(tuple),
+    )
+
+
+def pod_affinity_terms() -> st.SearchStrategy[PodAffinityTerm]:
+    """Pod affinity terms keyed on hostname or zone, sometimes with namespaces."""
+    return st.builds(
+        PodAffinityTerm,
+        topology_key=st.sampled_from(("kubernetes.io/hostname", "topology.kubernetes.io/zone")),
+        label_selector=label_selectors(),
+        namespaces=st.lists(st.sampled_from(NAMESPACES), max_size=1).map(tuple),
+    )
+
+
+def pod_affinities() -> st.SearchStrategy[PodAffinity]:
+    """Required and preferred pod (anti-)affinity."""
+    return st.builds(
+        PodAffinity,
+        required=st.lists(pod_affinity_terms(), max_size=1).map(tuple),
+        preferred=st.lists(st.builds(WeightedPodAffinityTerm, weight=st.integers(1, 100), term=pod_affinity_terms()), max_size=1).map(tuple),
+    )
+
+
+def spread_constraints() -> st.SearchStrategy[TopologySpreadConstraint]:
+    """Topology spread constraints over zones and hostnames."""
+    return st.builds(
+        TopologySpreadConstraint,
+        max_skew=st.integers(1, 2),
+        topology_key=st.sampled_from(("kubernetes.io/hostname", "topology.kubernetes.io/zone")),
+        when_unsatisfiable=st.sampled_from(("DoNotSchedule", "ScheduleAnyway")),
+        label_selector=label_selectors(),
+    )
+
+
+def volumes() -> st.SearchStrategy[Volume]:
+    """Volumes: configMap/secret (unsigned upstream), emptyDir, hostPath and inline disks."""
+    return st.one_of(
+        st.builds(Volume, name=st.sampled_from(("kube-api-access-1", "kube-api-access-2")), source_type=st.just("configMap"), source=st.just(FrozenDict({"name": "cfg"}))),
+        st.builds(Volume, name=st.sampled_from(("data", "scratch")), source_type=st.just("emptyDir"), source=st.just(FrozenDict())),
+        st.builds(Volume, name=st.just("disk"), source_type=st.just("gcePersistentDisk"), source=st.sampled_from(("pd-1", "pd-2")).map(lambda pd: FrozenDict({"pdName": pd}))),
+    )
+
+
+def pods(
+    *,
+    affinity: bool = True,
+    spread: bool = True,
+    volumes_: bool = True,
+    max_containers: int = 2,
+    namespaces: tuple[str, ...] = NAMESPACES,
+) -> st.SearchStrategy[Pod]:
+    """Pods over the whole modelled surface; switch off parts that make pods unsignable."""
+    _check_size(1, max_containers)
+    return st.builds(
+        Pod,
+        name=st.sampled_from(("p", "q", "r")),
+        namespace=st.sampled_from(namespaces),
+        labels=label_maps(),
+        annotations=label_maps(max_size=1),
+        containers=st.lists(containers(), min_size=1, max_size=max_containers).map(tuple),
+        init_containers=st.lists(st.one_of(containers(), containers(sidecar=True)), max_size=1).map(tuple),
+        overhead=st.sampled_from((FrozenDict(), FrozenDict({"cpu": 50}))),
+        tolerations=st.lists(tolerations(), max_size=2).map(tuple),
+        node_selector=label_maps(max_size=1),
+        affinity=st.none()
+        | st.builds(
+            Affinity,
+            node_affinity=st.none() | node_affinities(),
+            pod_affinity=(st.none() | pod_affinities()) if affinity else st.none(),
+            pod_anti_affinity=(st.none() | pod_affinities()) if affinity else st.none(),
+        ),
+        topology_spread_constraints=st.lists(spread_constraints(), max_size=1).map(tuple) if spread else st.just(()),
+        volumes=st.lists(volumes(), max_size=2).map(tuple) if volumes_ else st.just(()),
+        priority=st.none() | st.integers(0, 1000),
+    )
+
+
+NODE_NAMES = tuple(f"node-{i}" for i in range(12))
+
+
+def taints() -> st.SearchStrategy[Taint]:
+    """Taints of every effect over a small key pool."""
+    return st.builds(Taint, key=st.sampled_from(TAINT_KEYS), value=st.sampled_from(("", "true", "x")), effect=st.sampled_from(EFFECTS))
+
+
+def nodes(*, name: str | st.SearchStrategy[str] = st.sampled_from(NODE_NAMES), max_taints: int = 2) -> st.SearchStrategy[Node]:
+    """Nodes with allocatable biased to exact-fit boundaries, labels incl. zone, taints, images."""
+    names = st.just(name) if isinstance(name, str) else name
+    return st.builds(
+        _node,
+        name=names,
+        labels=label_maps(),
+        zone=st.sampled_from(ZONES),
+        cpu=st.sampled_from((1000, 2000, 4000, 8000)),
+        memory=st.sampled_from((1024 * MI, 4096 * MI, 8192 * MI)),
+        pods=st.sampled_from((1, 2, 110)),
+        gpu=st.sampled_from((0, 1, 2)),
+        taints=st.lists(taints(), max_size=max_taints).map(tuple),
+        unschedulable=st.booleans(),
+        images=st.lists(
+            st.builds(ContainerImage, names=st.sampled_from(IMAGES).map(lambda i: (i if ":" in i else f"{i}:latest",)), size_bytes=st.sampled_from((10 * MI, 300 * MI, 900 * MI))),
+            max_size=2,
+        ).map(tuple),
+    )
+
+
+def _node(
+    *,
+    name: str,
+    labels: FrozenDict[str, str],
+    zone: str,
+    cpu: int,
+    memory: int,
+    pods: int,
+    gpu: int,
+    taints: tuple[Taint, ...],
+    unschedulable: bool,
+    images: tuple[ContainerImage, ...],
+) -> Node:
+    resources: dict[str, int] = {"cpu": cpu, "memory": memory, "pods": pods}
+    if gpu:
+        resources["example.com/gpu"] = gpu
+    allocatable = FrozenDict(resources)
+    all_labels = FrozenDict({**labels, "kubernetes.io/hostname": name, "topology.kubernetes.io/zone": zone})
+    return Node(name, labels=all_labels, capacity=allocatable, allocatable=allocatable, taints=taints, unschedulable=unschedulable, images=images)
+
+
+def node_lists(*, min_size: int = 1, max_size: int = 8) -> st.SearchStrategy[list[Node]]:
+    """Node lists with unique names."""
+    _check_size(min_size, max_size)
+    if max_size > len(NODE_NAMES):
+        raise StrategyArgumentError(f"max_size must be at most {len(NODE_NAMES)}")
+    return st.lists(nodes(), min_size=min_size, max_size=max_size, unique_by=lambda n: n.name)

@@ -1,0 +1,149 @@
+"""Lockstep properties of the batched scheduler against the reference (spec §10).
+
+Safety always; strict placement equivalence where spec §10.10 says it must hold; batching
+effectiveness; metrics that add up; metamorphic relations. Each property counts the examples
+that reached its interesting path and fails if there were none.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from batchproof.batched import VARIANTS, Variant
+from batchproof.model.frozen import FrozenDict
+from batchproof.model.objects import Node
+from batchproof.model.profiles import batching_profile
+from batchproof.properties.lockstep import BatchingOptions, LockstepRun, Scenario, run_lockstep
+from batchproof.properties.statistics import PathCounter
+from batchproof.properties.strategies.workloads import other_profile, scenarios
+
+BATCHING = batching_profile()
+STRICT = BATCHING.with_signers("strict")
+# ImageLocality's spread factor depends on the node count, so adding a node changes scores.
+NO_IMAGE_LOCALITY = replace(BATCHING, disabled=FrozenDict({"score": frozenset({"ImageLocality"})}))
+
+
+def _paths(counter: PathCounter, run: LockstepRun) -> None:
+    for decision in run.batched:
+        if decision.path == "hint":
+            counter.hit("hinted placement")
+        if decision.rescored:
+            counter.hit("rescored")
+        if decision.flush_reason:
+            counter.hit(f"flush {decision.flush_reason}")
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_safety_no_placement_fails_the_full_filter_set(variant: Variant) -> None:
+    counter = PathCounter(f"safety/{variant}")
+
+    @given(scenarios(profiles=(BATCHING, other_profile(BATCHING)), events=True, options=st.just(BatchingOptions(variant=variant))))
+    def check(scenario: Scenario) -> None:
+        run = run_lockstep(scenario)
+        _paths(counter, run)
+        if scenario.events:
+            counter.hit("with events")
+        assert not run.unsafe, run.unsafe
+
+    check()
+    counter.require("hinted placement", "with events")
+
+
+def test_placement_equivalence_with_strict_signers_and_renormalisation() -> None:
+    """No events, < 100 nodes, deterministic ties: strict signers + re-normalisation on every pop
+    must place every pod exactly where the reference does (spec §10.10)."""
+    counter = PathCounter("equivalence/strict+renormalize")
+
+    @given(scenarios(profiles=(STRICT, other_profile(STRICT)), options=st.just(BatchingOptions(variant="renormalize"))))
+    def check(scenario: Scenario) -> None:
+        run = run_lockstep(scenario)
+        _paths(counter, run)
+        assert not run.divergences, [d.to_json() for d in run.divergences]
+
+    check()
+    counter.require("hinted placement", "rescored")
+
+
+def test_one_pod_per_node_run_is_hinted_for_all_but_the_first_pod() -> None:
+    counter = PathCounter("effectiveness")
+
+    @given(scenarios(profiles=(BATCHING,), shape="one-per-node", min_nodes=3))
+    def check(scenario: Scenario) -> None:
+        run = run_lockstep(scenario)
+        first = run.reference[0]
+        if first.node is None or run.batched[0].signature is None:
+            counter.hit("first pod unplaced or unsignable")
+            return
+        feasible = sum(1 for status in first.filter_statuses.values() if status.is_success)
+        expected_hinted = min(len(scenario.pods), feasible) - 1
+        counter.hit("batch seeded")
+        for decision in run.batched[1 : 1 + expected_hinted]:
+            assert decision.path == "hint", (decision.pod, decision.flush_reason)
+            counter.hit("hinted placement")
+
+    check()
+    counter.require("batch seeded", "hinted placement")
+
+
+def test_metrics_agree_with_decisions() -> None:
+    counter = PathCounter("metrics")
+
+    @given(scenarios(profiles=(BATCHING, other_profile(BATCHING)), events=True, options=st.sampled_from([BatchingOptions(variant=v) for v in VARIANTS])))
+    def check(scenario: Scenario) -> None:
+        run = run_lockstep(scenario)
+        _paths(counter, run)
+        metrics = run.metrics
+        attempts = metrics["batch_attempts_total"]
+        assert isinstance(attempts, dict)
+        assert attempts.get("hint_used", 0) == sum(d.attempt_result == "hint_used" for d in run.batched)
+        assert attempts.get("hint_used", 0) == sum(d.path == "hint" for d in run.batched)
+        assert attempts.get("hint_not_used", 0) == sum(d.attempt_result == "hint_not_used" for d in run.batched)
+        stored = Counter(d.store_result for d in run.batched if d.store_result)
+        flushed = Counter(d.flush_reason for d in run.batched if d.flush_reason)
+        if scenario.options.variant == "g1":
+            for reason in ("empty_list", "pod_not_batchable"):
+                flushed[reason] += stored.pop(reason, 0)
+            stored.pop("stored", None)
+        assert metrics["store_schedule_results_total"] == dict(sorted(stored.items()))
+        assert metrics["batch_cache_flushed_total"] == dict(sorted(flushed.items()))
+        assert metrics["batch_rescore_attempts_total"] == sum(d.rescored for d in run.batched)
+
+    check()
+    counter.require("hinted placement")
+
+
+def _permuted(scenario: Scenario, order: list[int]) -> Scenario:
+    nodes = tuple(scenario.cluster.nodes[i] for i in order)
+    return replace(scenario, cluster=replace(scenario.cluster, nodes=nodes))
+
+
+def _with_infeasible_node(scenario: Scenario) -> Scenario:
+    none = FrozenDict({"cpu": 0, "memory": 0, "pods": 0})
+    extra = Node("node-zz-full", labels=FrozenDict({"kubernetes.io/hostname": "node-zz-full"}), capacity=none, allocatable=none)
+    return replace(scenario, cluster=replace(scenario.cluster, nodes=(*scenario.cluster.nodes, extra)))
+
+
+def test_metamorphic_node_order_and_an_infeasible_node_change_nothing() -> None:
+    counter = PathCounter("metamorphic")
+
+    @given(scenarios(profiles=(NO_IMAGE_LOCALITY,)), st.randoms(use_true_random=False))
+    def check(scenario: Scenario, random: object) -> None:
+        base = run_lockstep(scenario)
+        _paths(counter, base)
+        order = list(range(len(scenario.cluster.nodes)))
+        random.shuffle(order)  # type: ignore[attr-defined]
+        for variant in (_permuted(scenario, order), _with_infeasible_node(scenario)):
+            other = run_lockstep(variant)
+            assert [d.node for d in other.batched] == [d.node for d in base.batched]
+            assert [d.node for d in other.reference] == [d.node for d in base.reference]
+        counter.hit("compared")
+
+    check()
+    counter.require("compared", "hinted placement")
+
+
