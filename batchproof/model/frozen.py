@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, ItemsView, KeysView, Mapping, ValuesView
 from typing import TypeVar
 
 K = TypeVar("K")
@@ -32,6 +32,23 @@ class FrozenDict(Mapping[K, V]):
 
     def __contains__(self, key: object) -> bool:
         return key in self._data
+
+    # Delegate the Mapping mixins to the dict: they are hot in plugin code.
+    def get(self, key: K, default: V | None = None) -> V | None:  # type: ignore[override]
+        """The value for ``key``, or ``default``."""
+        return self._data.get(key, default)
+
+    def items(self) -> ItemsView[K, V]:
+        """(key, value) pairs in insertion order."""
+        return self._data.items()
+
+    def keys(self) -> KeysView[K]:
+        """Keys in insertion order."""
+        return self._data.keys()
+
+    def values(self) -> ValuesView[V]:
+        """Values in insertion order."""
+        return self._data.values()
 
     def __hash__(self) -> int:
         if self._hash is None:

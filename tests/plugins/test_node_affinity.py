@@ -71,7 +71,9 @@ def run(pod: Pod, snapshot: Snapshot, mode: SignerMode = "upstream", **args: Any
 
 
 def test_pre_score_error_message_is_the_fixture_validation_message() -> None:
-    case = next(c for c in json.loads(FIXTURE.read_text())["cases"] if c.get("expectedPreScore", {}).get("code") == "Error")
+    case = next(
+        c for c in json.loads(FIXTURE.read_text())["cases"] if c.get("expectedPreScore", {}).get("code") == "Error"
+    )
     pod = decode_pod(Reader(case["pod"], "fixture", None, "pod"))
     status = plugin().pre_score(CycleState(Snapshot()), pod, [])
     assert status.code is Code.ERROR
@@ -83,7 +85,10 @@ def test_score_without_pre_score_reports_the_same_parse_error() -> None:
     snapshot = nodes(("n", {"k": "1"}))
     score, status = plugin().score(CycleState(snapshot), pod, snapshot.node_infos()[0])
     assert (score, status.code) == (0, Code.ERROR)
-    assert status.message == "[0].matchExpressions[0].values[0]: Invalid value: \"x\": for 'Gt', 'Lt' operators, the value must be an integer"
+    assert (
+        status.message
+        == "[0].matchExpressions[0].values[0]: Invalid value: \"x\": for 'Gt', 'Lt' operators, the value must be an integer"
+    )
 
 
 def test_several_parse_errors_are_aggregated_in_brackets() -> None:
@@ -138,7 +143,10 @@ def test_pre_filter_conflicting_names_reject_every_node() -> None:
     )
     result = run(pod, nodes(("a", {})))
     assert result.pre_filter is not None
-    assert (result.pre_filter.code, result.pre_filter.reasons) == (Code.UNSCHEDULABLE_AND_UNRESOLVABLE, (ERR_REASON_CONFLICT,))
+    assert (result.pre_filter.code, result.pre_filter.reasons) == (
+        Code.UNSCHEDULABLE_AND_UNRESOLVABLE,
+        (ERR_REASON_CONFLICT,),
+    )
     assert result.filter == {}
 
 
@@ -155,7 +163,11 @@ def test_pre_filter_result_is_unrestricted_when_one_term_names_no_node() -> None
 
 
 def test_added_affinity_is_checked_first_with_its_own_reason() -> None:
-    added = {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{"matchExpressions": [{"key": "pool", "operator": "In", "values": ["batch"]}]}]}}
+    added = {
+        "requiredDuringSchedulingIgnoredDuringExecution": {
+            "nodeSelectorTerms": [{"matchExpressions": [{"key": "pool", "operator": "In", "values": ["batch"]}]}]
+        }
+    }
     pod = affinity_pod(node_selector={"zone": "z1"})
     result = run(pod, nodes(("a", {"zone": "z2"}), ("b", {"pool": "batch", "zone": "z2"})), addedAffinity=added)
     assert result.filter["a"].reasons == (ERR_REASON_ENFORCED,)
@@ -166,14 +178,23 @@ def test_pod_without_anything_required_skips_pre_filter_unless_added_affinity_is
     snapshot = nodes(("a", {}))
     assert run(Pod(name="p"), snapshot).pre_filter is not None
     assert run(Pod(name="p"), snapshot).pre_filter.code is Code.SKIP  # type: ignore[union-attr]
-    added = {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{"matchExpressions": [{"key": "x", "operator": "Exists"}]}]}}
+    added = {
+        "requiredDuringSchedulingIgnoredDuringExecution": {
+            "nodeSelectorTerms": [{"matchExpressions": [{"key": "x", "operator": "Exists"}]}]
+        }
+    }
     result = run(Pod(name="p"), snapshot, addedAffinity=added)
-    assert result.pre_filter is not None and result.pre_filter.is_success
+    assert result.pre_filter is not None
+    assert result.pre_filter.is_success
     assert result.filter["a"].reasons == (ERR_REASON_ENFORCED,)
 
 
 def test_score_adds_pod_and_added_weights_and_normalizes_by_the_maximum() -> None:
-    added = {"preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 5, "preference": {"matchExpressions": [{"key": "ssd", "operator": "Exists"}]}}]}
+    added = {
+        "preferredDuringSchedulingIgnoredDuringExecution": [
+            {"weight": 5, "preference": {"matchExpressions": [{"key": "ssd", "operator": "Exists"}]}}
+        ]
+    }
     pod = affinity_pod(preferred=(PreferredSchedulingTerm(3, NodeSelectorTerm((req("zone", "In", "z1"),))),))
     result = run(pod, nodes(("a", {"zone": "z1", "ssd": "y"}), ("b", {"ssd": "y"}), ("c", {})), addedAffinity=added)
     assert result.raw == {"a": 8, "b": 5, "c": 0}
@@ -184,14 +205,25 @@ def test_score_adds_pod_and_added_weights_and_normalizes_by_the_maximum() -> Non
     ("added", "path"),
     [
         (
-            {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{"matchExpressions": [{"key": "k", "operator": "In"}]}]}},
+            {
+                "requiredDuringSchedulingIgnoredDuringExecution": {
+                    "nodeSelectorTerms": [{"matchExpressions": [{"key": "k", "operator": "In"}]}]
+                }
+            },
             "addedAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values",
         ),
         (
-            {"preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 1, "preference": {"matchExpressions": [{"key": "a/b/c", "operator": "Exists"}]}}]},
+            {
+                "preferredDuringSchedulingIgnoredDuringExecution": [
+                    {"weight": 1, "preference": {"matchExpressions": [{"key": "a/b/c", "operator": "Exists"}]}}
+                ]
+            },
             "addedAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].matchExpressions[0].key",
         ),
-        ({"preferredDuringSchedulingIgnoredDuringExecution": {"weight": 1}}, "addedAffinity.preferredDuringSchedulingIgnoredDuringExecution"),
+        (
+            {"preferredDuringSchedulingIgnoredDuringExecution": {"weight": 1}},
+            "addedAffinity.preferredDuringSchedulingIgnoredDuringExecution",
+        ),
     ],
 )
 def test_invalid_added_affinity_is_a_config_error_naming_the_field(added: dict[str, Any], path: str) -> None:
@@ -221,7 +253,9 @@ def test_upstream_and_strict_agree_on_the_upstream_keys() -> None:
     assert set(upstream) == {NODE_AFFINITY_SIGNER, NODE_SELECTOR_SIGNER}
     assert {k: strict[k] for k in upstream} == upstream
     assert strict[HAS_REQUIRED_SIGNER] is True
-    assert upstream[NODE_AFFINITY_SIGNER]["Required"] == ['{"MatchExpressions":["{\\"key\\":\\"zone\\",\\"operator\\":\\"In\\",\\"values\\":[\\"a\\",\\"b\\"]}"],"MatchFields":["{\\"key\\":\\"metadata.name\\",\\"operator\\":\\"In\\",\\"values\\":[\\"n1\\"]}"]}']
+    assert upstream[NODE_AFFINITY_SIGNER]["Required"] == [
+        '{"MatchExpressions":["{\\"key\\":\\"zone\\",\\"operator\\":\\"In\\",\\"values\\":[\\"a\\",\\"b\\"]}"],"MatchFields":["{\\"key\\":\\"metadata.name\\",\\"operator\\":\\"In\\",\\"values\\":[\\"n1\\"]}"]}'
+    ]
 
 
 def test_absent_and_empty_required_sign_alike_upstream_but_not_strict() -> None:
@@ -230,7 +264,8 @@ def test_absent_and_empty_required_sign_alike_upstream_but_not_strict() -> None:
     absent, empty = affinity_pod(preferred=preferred), affinity_pod(required=(), preferred=preferred)
     snapshot = nodes(("a", {"zone": "z"}))
     skipped = run(absent, snapshot).pre_filter
-    assert skipped is not None and skipped.code is Code.SKIP  # nothing required: every node passes
+    assert skipped is not None
+    assert skipped.code is Code.SKIP
     assert run(empty, snapshot).filter["a"].reasons == (ERR_REASON_POD,)
     assert fragments(absent, "upstream") == fragments(empty, "upstream")
     assert fragments(absent, "strict") != fragments(empty, "strict")
@@ -259,21 +294,32 @@ AFFINITY_PODS = st.builds(
     preferred=st.lists(st.builds(PreferredSchedulingTerm, st.integers(0, 3), TERMS), max_size=3).map(tuple),
     node_selector=st.dictionaries(st.sampled_from(["zone", "ssd"]), st.sampled_from(["z1", "y"]), max_size=1),
 )
-LABELS = st.dictionaries(st.sampled_from(["zone", "ssd", "n"]), st.sampled_from(["1", "5", "z1", "z2", "y"]), max_size=3)
-CLUSTERS = st.lists(LABELS, min_size=1, max_size=3).map(lambda ls: nodes(*((name, labels) for name, labels in zip("abc", ls, strict=False))))
+LABELS = st.dictionaries(
+    st.sampled_from(["zone", "ssd", "n"]), st.sampled_from(["1", "5", "z1", "z2", "y"]), max_size=3
+)
+CLUSTERS = st.lists(LABELS, min_size=1, max_size=3).map(
+    lambda ls: nodes(*((name, labels) for name, labels in zip("abc", ls, strict=False)))
+)
 
 
 def _shuffled(pod: Pod, data: st.DataObject) -> Pod:
     """The same affinity with terms, requirements and values in another order."""
 
     def term(t: NodeSelectorTerm) -> NodeSelectorTerm:
-        exprs = [NodeSelectorRequirement(r.key, r.operator, tuple(data.draw(st.permutations(r.values)))) for r in t.match_expressions]
-        return NodeSelectorTerm(tuple(data.draw(st.permutations(exprs))), tuple(data.draw(st.permutations(t.match_fields))))
+        exprs = [
+            NodeSelectorRequirement(r.key, r.operator, tuple(data.draw(st.permutations(r.values))))
+            for r in t.match_expressions
+        ]
+        return NodeSelectorTerm(
+            tuple(data.draw(st.permutations(exprs))), tuple(data.draw(st.permutations(t.match_fields)))
+        )
 
     na = pod.affinity.node_affinity if pod.affinity else None
     assert na is not None
     required = None if na.required is None else tuple(data.draw(st.permutations([term(t) for t in na.required])))
-    preferred = tuple(data.draw(st.permutations([PreferredSchedulingTerm(p.weight, term(p.preference)) for p in na.preferred])))
+    preferred = tuple(
+        data.draw(st.permutations([PreferredSchedulingTerm(p.weight, term(p.preference)) for p in na.preferred]))
+    )
     return affinity_pod(required, preferred, dict(pod.node_selector))
 
 
@@ -290,7 +336,9 @@ def _outcome(result: PluginEvaluation) -> tuple[Any, ...]:
 
 @settings(max_examples=300, deadline=None)
 @given(pod=AFFINITY_PODS, snapshot=CLUSTERS, data=st.data())
-def test_reordered_affinity_signs_alike_and_gives_equal_results(pod: Pod, snapshot: Snapshot, data: st.DataObject) -> None:
+def test_reordered_affinity_signs_alike_and_gives_equal_results(
+    pod: Pod, snapshot: Snapshot, data: st.DataObject
+) -> None:
     """Strict = upstream content plus one bit: reorderings sign alike and never change a result."""
     other = _shuffled(pod, data)
     for mode in ("upstream", "strict"):

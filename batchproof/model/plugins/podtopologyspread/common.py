@@ -40,6 +40,7 @@ class Selector:
 
         Raises:
             InvalidSelector: an invalid key, value or operator.
+
         """
         if selector is None:
             return NOTHING
@@ -69,7 +70,7 @@ class Selector:
         return all(requirement_matches(r, labels) for r in self.requirements)
 
     def requirement_set(self) -> frozenset[LabelSelectorRequirement] | None:
-        """The requirements as a set (None for Nothing), for order-insensitive comparison."""
+        """Return the requirements as a set (None for Nothing), for order-insensitive comparison."""
         return None if self.requirements is None else frozenset(self.requirements)
 
 
@@ -92,7 +93,7 @@ class SpreadConstraint:
     node_taints_policy: str = IGNORE
 
     def with_selector(self, selector: Selector) -> SpreadConstraint:
-        """The same constraint with another selector (default constraints get the pod's)."""
+        """Return this constraint with another selector (default constraints get the pod's)."""
         return SpreadConstraint(
             self.max_skew,
             self.topology_key,
@@ -122,6 +123,7 @@ def filter_constraints(
 
     Raises:
         InvalidSelector: a labelSelector is invalid.
+
     """
     result: list[SpreadConstraint] = []
     for constraint in constraints:

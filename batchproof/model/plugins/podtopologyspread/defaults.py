@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from batchproof.model.errors import ConfigError, ManifestError
@@ -90,7 +90,9 @@ def _validate_constraint(raw: Any, path: str, errors: list[str]) -> TopologySpre
     elif not is_qualified_name(key):
         errors.append(f"{path}.topologyKey: Invalid value: {_quote(key)}: name part must be a valid qualified name")
     if raw.get("labelSelector") is not None:
-        errors.append(f"{path}.labelSelector: Forbidden: constraint must not define a selector, as they deduced for each pod")
+        errors.append(
+            f"{path}.labelSelector: Forbidden: constraint must not define a selector, as they deduced for each pod"
+        )
     return constraint
 
 
@@ -104,6 +106,7 @@ def parse_args(args: Mapping[str, Any]) -> SpreadArgs:
 
     Raises:
         ConfigError: the message names the plugin and every invalid field path.
+
     """
     errors: list[str] = []
     defaulting = args.get("defaultingType") or SYSTEM_DEFAULTING
@@ -206,7 +209,7 @@ class SpreadConfig:
 
     default_constraints: tuple[TopologySpreadConstraint, ...] = ()
     system_defaulted: bool = False
-    gates: Gates = Gates()
+    gates: Gates = field(default_factory=Gates)
 
     @classmethod
     def from_args(cls, args: SpreadArgs, gates: Gates) -> SpreadConfig:
@@ -231,11 +234,12 @@ class SpreadConfig:
         return tuple(c.with_selector(selector) for c in constraints)
 
     def constraints_for(self, pod: Pod, action: str, selecting: Iterable[Selecting]) -> tuple[SpreadConstraint, ...]:
-        """getConstraints / initPreScoreState: the pod's own constraints, else the defaults.
+        """Read constraints as getConstraints / initPreScoreState do: the pod's own constraints, else the defaults.
 
         Raises:
             InvalidSelector: a constraint's labelSelector is invalid; the message says which
                 constraints (hard or soft) were being read, as upstream wraps it.
+
         """
         kind = "hard" if action == DO_NOT_SCHEDULE else "soft"
         if pod.topology_spread_constraints:

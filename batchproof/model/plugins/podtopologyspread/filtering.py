@@ -62,7 +62,7 @@ def update_critical_paths(paths: CriticalPaths, value: str, num: int) -> Critica
 
 
 def critical_paths_of(counts: Iterable[tuple[str, int]]) -> CriticalPaths:
-    """The critical paths after updating the initial placeholders with every (value, count)."""
+    """Return the critical paths after updating the initial placeholders with every (value, count)."""
     paths = _INITIAL_PATHS
     for value, num in counts:
         paths = update_critical_paths(paths, value, num)
@@ -96,7 +96,7 @@ class PreFilterState:
 
     def tp_key_to_critical_paths(self) -> dict[str, CriticalPaths]:
         """TpKeyToCriticalPaths: the critical paths per topology key."""
-        paths: dict[str, CriticalPaths] = {key: _INITIAL_PATHS for key in self._keys()}
+        paths: dict[str, CriticalPaths] = dict.fromkeys(self._keys(), _INITIAL_PATHS)
         for (key, value), num in self._pairs_with_counts():
             paths[key] = update_critical_paths(paths[key], value, num)
         return paths
@@ -124,6 +124,7 @@ def compute_pre_filter_state(
 
     Raises:
         InvalidSelector: a constraint's labelSelector is invalid.
+
     """
     constraints = config.constraints_for(pod, DO_NOT_SCHEDULE, selecting)
     if not constraints:

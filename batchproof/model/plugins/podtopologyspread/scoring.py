@@ -58,7 +58,7 @@ def compute_pre_score_state(
     config: SpreadConfig,
     selecting: Iterable[Selecting],
 ) -> PreScoreState | None:
-    """initPreScoreState plus PreScore's counting; None when the pod has no soft constraints.
+    """Run initPreScoreState and PreScore's counting; None when the pod has no soft constraints.
 
     Nodes must carry every topology key (else candidates are ignored and others not counted)
     unless the constraints are the *system* defaults, so zone-less nodes keep hostname
@@ -66,6 +66,7 @@ def compute_pre_score_state(
 
     Raises:
         InvalidSelector: a constraint's labelSelector is invalid.
+
     """
     constraints = config.constraints_for(pod, SCHEDULE_ANYWAY, selecting)
     if not constraints:

@@ -1,0 +1,1 @@
+"""Benchmarks (``tox -e bench``); results are committed under bench/results/."""
