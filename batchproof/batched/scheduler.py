@@ -158,6 +158,7 @@ class BatchedScheduler:
             if verdict.is_success:
                 path = "nominated" if pod.nominated_node_name else "hint"
                 return finish(info.name, path=path, filter_statuses=FrozenDict({info.name: verdict}))
+        all_nodes = len(nodes)
         if result is not None and result.node_names is not None:
             nodes = [node for node in nodes if node.name in result.node_names]
         passed = find_nodes_that_pass_filters(
@@ -167,9 +168,12 @@ class BatchedScheduler:
             nodes,
             start_index=self.next_start_node_index,
             percentage_of_nodes_to_score=self.percentage_of_nodes_to_score,
+            all_nodes=all_nodes,
         )
         self.next_start_node_index = passed.next_start_index
         statuses = FrozenDict(passed.statuses)
+        if passed.error is not None:
+            return finish(None, status=passed.error, filter_statuses=statuses)
         if not passed.feasible:
             return finish(None, status=unschedulable(f"0/{len(self.snapshot)} nodes are available"), filter_statuses=statuses)
         if len(passed.feasible) == 1:

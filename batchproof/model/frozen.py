@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, ItemsView, KeysView, Mapping, ValuesView
-from typing import TypeVar
+from typing import TypeVar, overload
 
 K = TypeVar("K")
 V = TypeVar("V")
+T = TypeVar("T")
 
 
 class FrozenDict(Mapping[K, V]):
@@ -34,7 +35,13 @@ class FrozenDict(Mapping[K, V]):
         return key in self._data
 
     # Delegate the Mapping mixins to the dict: they are hot in plugin code.
-    def get(self, key: K, default: V | None = None) -> V | None:  # type: ignore[override]
+    @overload
+    def get(self, key: K, /) -> V | None: ...
+
+    @overload
+    def get(self, key: K, /, default: V | T) -> V | T: ...
+
+    def get(self, key: K, /, default: object = None) -> object:
         """The value for ``key``, or ``default``."""
         return self._data.get(key, default)
 

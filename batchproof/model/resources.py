@@ -184,6 +184,16 @@ def pod_resource(pod: Pod, *, pod_level_resources: bool = True) -> Resource:
 
 
 def pod_non_zero_resource(pod: Pod, *, pod_level_resources: bool = True) -> Resource:
-    """The pod's cpu/memory requests with per-container non-zero defaults (NonZeroRequested)."""
-    requests = pod_requests(pod, non_missing=NON_ZERO_DEFAULTS, pod_level_resources=pod_level_resources)
+    """The pod's cpu/memory requests with non-zero defaults (NonZeroRequested).
+
+    Per container when only container requests exist; with pod-level requests set (and the
+    gate on) a per-container default applies only to a resource that neither the containers,
+    the pod level nor the overhead request (types.go getNonMissingContainerRequests).
+    """
+    non_missing: Mapping[str, int] = NON_ZERO_DEFAULTS
+    if pod_level_resources and pod_level_requests_set(pod):
+        # getNonMissingContainerRequests: default only what neither level requests.
+        plain = pod_requests(pod, pod_level_resources=True)
+        non_missing = {name: amount for name, amount in NON_ZERO_DEFAULTS.items() if name not in plain}
+    requests = pod_requests(pod, non_missing=non_missing, pod_level_resources=pod_level_resources)
     return Resource(milli_cpu=requests.get(CPU, 0), memory=requests.get(MEMORY, 0))

@@ -13,7 +13,7 @@ from batchproof.model.cluster.node_info import NodeInfo
 from batchproof.model.cluster.snapshot import Snapshot
 from batchproof.model.framework.cycle_state import CycleState
 from batchproof.model.framework.runtime import Framework, NodePluginScores
-from batchproof.model.framework.status import Status
+from batchproof.model.framework.status import Code, Status
 from batchproof.model.frozen import FrozenDict
 from batchproof.model.objects import Pod
 
@@ -87,6 +87,7 @@ class FilterPass:
     feasible: list[NodeInfo]
     statuses: dict[str, Status]
     next_start_index: int
+    error: Status | None = None
 
 
 def find_nodes_that_pass_filters(
@@ -97,11 +98,14 @@ def find_nodes_that_pass_filters(
     *,
     start_index: int,
     percentage_of_nodes_to_score: int | None,
+    all_nodes: int | None = None,
 ) -> FilterPass:
     """Filter nodes from ``start_index`` (wrapping), stopping at numFeasibleNodesToFind.
 
     schedule_one.go findNodesThatPassFilters; with no score plugins one feasible node suffices
-    (spec §6.3). The next start index advances by the number of nodes processed.
+    (spec §6.3). The next start index advances by the number of nodes processed, modulo the
+    number of all nodes (``all_nodes``; the PreFilterResult may have narrowed ``nodes``). A
+    Filter Error aborts the cycle, as upstream's error channel does.
     """
     to_find = num_feasible_nodes_to_find(len(nodes), percentage_of_nodes_to_score)
     if not framework.score_plugins:
@@ -110,15 +114,19 @@ def find_nodes_that_pass_filters(
     statuses: dict[str, Status] = {}
     if not nodes:
         return FilterPass(feasible, statuses, start_index)
-    start = start_index % len(nodes)
+    modulus = all_nodes or len(nodes)
     processed = 0
+    failure: Status | None = None
     for offset in range(len(nodes)):
-        info = nodes[(start + offset) % len(nodes)]
+        info = nodes[(start_index + offset) % len(nodes)]
         processed += 1
         verdict = framework.run_filter(state, pod, info)
         statuses[info.name] = verdict
+        if verdict.code is Code.ERROR:
+            failure = verdict
+            break
         if verdict.is_success:
             feasible.append(info)
             if len(feasible) >= to_find:
                 break
-    return FilterPass(feasible, statuses, (start + processed) % len(nodes))
+    return FilterPass(feasible, statuses, (start_index + processed) % modulus, failure)

@@ -70,9 +70,22 @@ class ReferenceScheduler:
                 verdict = framework.run_filter(state, pod, nominated)
                 if verdict.is_success:
                     return Decision(pod.key, nominated.name, path="nominated", filter_statuses=FrozenDict({nominated.name: verdict}))
+        all_nodes = len(nodes)
         if result is not None and result.node_names is not None:
             nodes = [info for info in nodes if info.name in result.node_names]
-        feasible, statuses = self._filter(framework, state, pod, nodes)
+        passed = find_nodes_that_pass_filters(
+            framework,
+            state,
+            pod,
+            nodes,
+            start_index=self.next_start_node_index,
+            percentage_of_nodes_to_score=self.percentage_of_nodes_to_score,
+            all_nodes=all_nodes,
+        )
+        self.next_start_node_index = passed.next_start_index
+        feasible, statuses = passed.feasible, passed.statuses
+        if passed.error is not None:
+            return Decision(pod.key, None, status=passed.error, filter_statuses=FrozenDict(statuses))
         if not feasible:
             reason = f"0/{len(self.snapshot)} nodes are available"
             return Decision(pod.key, None, status=unschedulable(reason), filter_statuses=FrozenDict(statuses))
@@ -83,18 +96,6 @@ class ReferenceScheduler:
             return Decision(pod.key, None, status=score_status, filter_statuses=FrozenDict(statuses))
         ranked = rank(scores)
         return Decision(pod.key, ranked[0].name, filter_statuses=FrozenDict(statuses), scores=tuple(ranked))
-
-    def _filter(self, framework: Framework, state: CycleState, pod: Pod, nodes: list[NodeInfo]) -> tuple[list[NodeInfo], dict[str, Status]]:
-        passed = find_nodes_that_pass_filters(
-            framework,
-            state,
-            pod,
-            nodes,
-            start_index=self.next_start_node_index,
-            percentage_of_nodes_to_score=self.percentage_of_nodes_to_score,
-        )
-        self.next_start_node_index = passed.next_start_index
-        return passed.feasible, passed.statuses
 
     def _score(
         self, framework: Framework, state: CycleState, pod: Pod, feasible: list[NodeInfo]

@@ -62,12 +62,14 @@ from batchproof.properties.strategies.objects import nodes, pods
 
 # Strings that YAML would read back as something else unless quoted.
 TRICKY = ("", "yes", "no", "on", "null", "~", "1", "0x1F", "1e3", "2024-01-01", "2024-01-01T00:00:00Z", "a: b", "- x")
-texts = st.one_of(st.sampled_from(TRICKY), st.text(st.characters(exclude_categories=("Cs",)), max_size=8))
+texts = st.one_of(st.sampled_from(TRICKY), st.text(st.characters(exclude_categories=["Cs"]), max_size=8))
 names = st.one_of(st.sampled_from(("a", "web-0", "node-1")), texts)
 string_maps = st.dictionaries(texts, texts, max_size=3).map(FrozenDict)
 string_tuples = st.lists(texts, max_size=2).map(tuple)
 RESOURCE_NAMES = ("cpu", "memory", "ephemeral-storage", "hugepages-2Mi", "pods", "example.com/gpu")
-amounts = st.one_of(st.integers(0, 2**62), st.integers(0, 64).map(lambda n: n * 2**20), st.sampled_from((0, 1000, 1500)))
+amounts = st.one_of(
+    st.integers(0, 2**62), st.integers(0, 64).map(lambda n: n * 2**20), st.sampled_from((0, 1000, 1500))
+)
 resource_lists = st.dictionaries(st.sampled_from(RESOURCE_NAMES), amounts, max_size=4).map(FrozenDict)
 json_leaves = st.one_of(
     st.none(), st.booleans(), st.integers(-(2**53), 2**53), st.floats(allow_nan=False, allow_infinity=False), texts
@@ -82,11 +84,15 @@ json_values = st.recursive(
 LABEL_OPS = ("In", "NotIn", "Exists", "DoesNotExist")
 NODE_OPS = (*LABEL_OPS, "Gt", "Lt")
 
-label_requirements = st.builds(LabelSelectorRequirement, key=texts, operator=st.sampled_from(LABEL_OPS), values=string_tuples)
+label_requirements = st.builds(
+    LabelSelectorRequirement, key=texts, operator=st.sampled_from(LABEL_OPS), values=string_tuples
+)
 label_selectors = st.builds(
     LabelSelector, match_labels=string_maps, match_expressions=st.lists(label_requirements, max_size=2).map(tuple)
 )
-node_requirements = st.builds(NodeSelectorRequirement, key=texts, operator=st.sampled_from(NODE_OPS), values=string_tuples)
+node_requirements = st.builds(
+    NodeSelectorRequirement, key=texts, operator=st.sampled_from(NODE_OPS), values=string_tuples
+)
 node_terms = st.builds(
     NodeSelectorTerm,
     match_expressions=st.lists(node_requirements, max_size=2).map(tuple),
@@ -96,9 +102,9 @@ node_term_lists = st.lists(node_terms, max_size=2).map(tuple)
 node_affinities = st.builds(
     NodeAffinity,
     required=st.none() | node_term_lists,
-    preferred=st.lists(st.builds(PreferredSchedulingTerm, weight=st.integers(1, 100), preference=node_terms), max_size=2).map(
-        tuple
-    ),
+    preferred=st.lists(
+        st.builds(PreferredSchedulingTerm, weight=st.integers(1, 100), preference=node_terms), max_size=2
+    ).map(tuple),
 )
 pod_affinity_terms = st.builds(
     PodAffinityTerm,
@@ -112,9 +118,9 @@ pod_affinity_terms = st.builds(
 pod_affinities = st.builds(
     PodAffinity,
     required=st.lists(pod_affinity_terms, max_size=2).map(tuple),
-    preferred=st.lists(st.builds(WeightedPodAffinityTerm, weight=st.integers(1, 100), term=pod_affinity_terms), max_size=2).map(
-        tuple
-    ),
+    preferred=st.lists(
+        st.builds(WeightedPodAffinityTerm, weight=st.integers(1, 100), term=pod_affinity_terms), max_size=2
+    ).map(tuple),
 )
 affinities = st.builds(
     Affinity,
@@ -211,17 +217,21 @@ full_nodes = st.builds(
     capacity=resource_lists,
     allocatable=resource_lists,
     taints=st.lists(
-        st.builds(Taint, key=texts, value=texts, effect=st.sampled_from(("", "NoSchedule", "PreferNoSchedule", "NoExecute"))),
+        st.builds(
+            Taint, key=texts, value=texts, effect=st.sampled_from(("", "NoSchedule", "PreferNoSchedule", "NoExecute"))
+        ),
         max_size=2,
     ).map(tuple),
     unschedulable=st.booleans(),
-    images=st.lists(st.builds(ContainerImage, names=string_tuples, size_bytes=st.integers(0, 2**40)), max_size=2).map(tuple),
+    images=st.lists(st.builds(ContainerImage, names=string_tuples, size_bytes=st.integers(0, 2**40)), max_size=2).map(
+        tuple
+    ),
 )
 namespaces = st.builds(Namespace, name=names, labels=string_maps)
 map_selecting = st.builds(
     Selecting,
     kind=st.sampled_from(("Service", "ReplicationController")),
-    name=names,
+    name=st.sampled_from(("svc", "rc")),  # a ReplicationController is a workload: it needs a name
     namespace=texts,
     selector=st.none() | st.builds(LabelSelector, match_labels=string_maps),
     uid=texts,
@@ -234,14 +244,16 @@ set_selecting = st.builds(
     selector=st.none() | label_selectors,
     uid=texts,
 )
-selecting = map_selecting | set_selecting.filter(lambda s: bool(s.name))
+selecting = map_selecting | set_selecting
 persistent_claims = st.builds(
     PersistentVolumeClaim,
     name=names,
     namespace=texts,
     volume_name=texts,
     storage_class_name=st.none() | texts,
-    access_modes=st.lists(st.sampled_from(("ReadWriteOnce", "ReadOnlyMany", "ReadWriteOncePod")), max_size=2).map(tuple),
+    access_modes=st.lists(st.sampled_from(("ReadWriteOnce", "ReadOnlyMany", "ReadWriteOncePod")), max_size=2).map(
+        tuple
+    ),
 )
 persistent_volumes = st.builds(
     PersistentVolume,
@@ -338,14 +350,22 @@ FULL_POD = Pod(
     scheduling_gates=("example.com/quota",),
     init_containers=(
         Container(name="init", image="busybox", requests=FrozenDict({"cpu": 50})),
-        Container(name="proxy", image="envoy", restart_policy="Always", requests=FrozenDict({"cpu": 100, "memory": 64 * 2**20})),
+        Container(
+            name="proxy",
+            image="envoy",
+            restart_policy="Always",
+            requests=FrozenDict({"cpu": 100, "memory": 64 * 2**20}),
+        ),
     ),
     containers=(
         Container(
             name="app",
             image="nginx:1.25",
             image_pull_policy="IfNotPresent",
-            ports=(ContainerPort(80, host_port=8080, protocol="UDP", host_ip="10.0.0.1", name="http"), ContainerPort(9090)),
+            ports=(
+                ContainerPort(80, host_port=8080, protocol="UDP", host_ip="10.0.0.1", name="http"),
+                ContainerPort(9090),
+            ),
             requests=FrozenDict({"cpu": 1500, "memory": 2**30, "example.com/gpu": 1}),
             limits=FrozenDict({"cpu": 2000, "memory": 3 * 10**9}),
         ),
@@ -366,7 +386,9 @@ FULL_POD = Pod(
                     match_fields=(NodeSelectorRequirement("metadata.name", "In", ("node-1",)),),
                 ),
             ),
-            preferred=(PreferredSchedulingTerm(10, NodeSelectorTerm((NodeSelectorRequirement("cpus", "Gt", ("4",)),))),),
+            preferred=(
+                PreferredSchedulingTerm(10, NodeSelectorTerm((NodeSelectorRequirement("cpus", "Gt", ("4",)),))),
+            ),
         ),
         pod_affinity=PodAffinity(
             required=(
@@ -414,7 +436,9 @@ FULL_POD = Pod(
         Volume("scratch", "emptyDir", FrozenDict()),
         Volume("cfg", "configMap", FrozenDict({"name": "cfg", "items": (FrozenDict({"key": "a", "path": "a"}),)})),
         Volume("disk", "gcePersistentDisk", FrozenDict({"pdName": "pd-1", "fsType": "ext4"})),
-        Volume("inline", "csi", FrozenDict({"driver": "ebs.csi.aws.com", "volumeAttributes": FrozenDict({"size": "1"})})),
+        Volume(
+            "inline", "csi", FrozenDict({"driver": "ebs.csi.aws.com", "volumeAttributes": FrozenDict({"size": "1"})})
+        ),
     ),
     resource_claims=(
         PodResourceClaim("gpu", resource_claim_name="gpu-claim"),
@@ -442,7 +466,9 @@ CLUSTER_OBJECTS: list[ModelObject] = [
     Selecting("ReplicaSet", "rs", "default", selector=SELECT_EXPR),
     Selecting("StatefulSet", "web", "ns1", selector=LabelSelector()),
     Selecting("StatefulSet", "bare", "ns1"),
-    PersistentVolumeClaim("data-web-0", "ns1", volume_name="pv-1", storage_class_name="", access_modes=("ReadWriteOnce",)),
+    PersistentVolumeClaim(
+        "data-web-0", "ns1", volume_name="pv-1", storage_class_name="", access_modes=("ReadWriteOnce",)
+    ),
     PersistentVolumeClaim("pending", "default", storage_class_name="fast"),
     PersistentVolume(
         "pv-1",
@@ -465,7 +491,12 @@ CLUSTER_OBJECTS: list[ModelObject] = [
         Pod(name="p", affinity=Affinity()),
         Pod(name="p", affinity=Affinity(node_affinity=NodeAffinity(required=()), pod_affinity=PodAffinity())),
         Pod(name="p", affinity=Affinity(node_affinity=NodeAffinity(required=(NodeSelectorTerm(),)))),
-        Pod(name="p", topology_spread_constraints=(TopologySpreadConstraint(1, "zone", "DoNotSchedule", label_selector=LabelSelector()),)),
+        Pod(
+            name="p",
+            topology_spread_constraints=(
+                TopologySpreadConstraint(1, "zone", "DoNotSchedule", label_selector=LabelSelector()),
+            ),
+        ),
         Pod(name="p", scheduler_name=""),
         Pod(name="p", deletion_timestamp=""),
         Node("n", capacity=FrozenDict({"cpu": 1000})),
@@ -498,13 +529,16 @@ def test_defaults_are_omitted() -> None:
         "metadata": {"name": "p"},
         "spec": {"containers": [{"name": "c", "image": "nginx", "resources": {"requests": {"cpu": "500m"}}}]},
     }
-    node = Node("n", capacity=FrozenDict({"cpu": 4000, "memory": 16 * 2**30, "pods": 110}))
+    resources = FrozenDict({"cpu": 4000, "memory": 16 * 2**30, "pods": 110})
+    node = Node("n", capacity=resources, allocatable=resources)
     assert encode_node(node) == {
         "apiVersion": "v1",
         "kind": "Node",
         "metadata": {"name": "n"},
         "status": {"capacity": {"cpu": "4", "memory": "16Gi", "pods": "110"}},
     }
+    only_capacity = encode_node(Node("n", capacity=resources))  # allocatable {} is not the default
+    assert only_capacity["status"]["allocatable"] == {}
 
 
 def test_empty_namespace_is_written_explicitly() -> None:
@@ -522,11 +556,15 @@ def test_absent_and_empty_stay_distinct() -> None:
     }
     term = PodAffinityTerm("zone", namespace_selector=LabelSelector())
     assert encode_pod(Pod(affinity=Affinity(pod_affinity=PodAffinity(required=(term,)))))["spec"]["affinity"] == {
-        "podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [{"topologyKey": "zone", "namespaceSelector": {}}]}
+        "podAffinity": {
+            "requiredDuringSchedulingIgnoredDuringExecution": [{"topologyKey": "zone", "namespaceSelector": {}}]
+        }
     }
     assert encode_pod(Pod(resources=Container()))["spec"]["resources"] == {}
     assert "resources" not in encode_pod(Pod())["spec"]
-    assert encode_volume(PersistentVolume("pv", node_affinity=()))["spec"] == {"nodeAffinity": {"required": {"nodeSelectorTerms": []}}}
+    assert encode_volume(PersistentVolume("pv", node_affinity=()))["spec"] == {
+        "nodeAffinity": {"required": {"nodeSelectorTerms": []}}
+    }
     assert "spec" not in encode_volume(PersistentVolume("pv"))
 
 
@@ -580,6 +618,7 @@ def test_timestamps_and_yaml_keywords_stay_strings() -> None:
         Selecting("Service", "s", "default", selector=SELECT_EXPR),
         Selecting("ReplicationController", "rc", "default", selector=SELECT_EXPR),
         Selecting("Deployment", "d", "default"),
+        Selecting("StatefulSet", "", "default"),
     ],
     ids=repr,
 )

@@ -150,12 +150,6 @@ def test_empty_intersection_stops_the_remaining_pre_filter_plugins() -> None:
     assert calls == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: runtime.run_pre_filter names the plugins in profile order; upstream formats "
-    "sets.List(pluginsWithNodes), which is sorted, so the message must read [Alpha Zeta] "
-    "(framework.go RunPreFilterPlugins).",
-)
 def test_plugins_in_the_simultaneously_message_are_sorted_by_name() -> None:
     framework = Framework(
         scheduler_name=SCHEDULER,
@@ -212,7 +206,9 @@ def test_a_later_unresolvable_pre_filter_overrides_an_earlier_unschedulable() ->
 
 @pytest.mark.parametrize("code", [Code.ERROR, Code.WAIT, Code.PENDING])
 def test_other_pre_filter_codes_become_an_error_naming_the_plugin(code: Code) -> None:
-    framework = Framework(scheduler_name=SCHEDULER, pre_filter=[Stub("A", pre_filter=prefilter(None, Status(code, ("boom",))))])
+    framework = Framework(
+        scheduler_name=SCHEDULER, pre_filter=[Stub("A", pre_filter=prefilter(None, Status(code, ("boom",))))]
+    )
     state, nodes = cycle()
     result, status = framework.run_pre_filter(state, POD, nodes)
     assert result is None
@@ -235,15 +231,13 @@ def test_pre_filter_skip_ignores_the_result_and_skips_that_plugins_filter() -> N
     assert calls == ["B.filter"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (minor): upstream records Skip plugins in a defer, so state.skip_filter_plugins is set "
-    "even when a later PreFilter plugin rejects; runtime.run_pre_filter only sets it on the final return.",
-)
 def test_skip_is_recorded_even_when_a_later_pre_filter_plugin_rejects() -> None:
     framework = Framework(
         scheduler_name=SCHEDULER,
-        pre_filter=[Stub("A", pre_filter=prefilter(None, skip())), Stub("B", pre_filter=prefilter(None, unresolvable("x")))],
+        pre_filter=[
+            Stub("A", pre_filter=prefilter(None, skip())),
+            Stub("B", pre_filter=prefilter(None, unresolvable("x"))),
+        ],
     )
     state, nodes = cycle()
     framework.run_pre_filter(state, POD, nodes)
@@ -424,18 +418,19 @@ def _raising_framework(point: str) -> Framework:
     )
 
 
+def _run_every_point(framework: Framework) -> None:
+    state, nodes = cycle()
+    framework.run_pre_filter(state, POD, nodes)
+    framework.run_filter(state, POD, nodes[0])
+    framework.run_pre_score(state, POD, nodes)
+    framework.run_score(state, POD, nodes)
+    framework.sign_pod(POD)
+
+
 @pytest.mark.parametrize("point", ["pre_filter", "filter", "pre_score", "score", "normalize_score", "sign_pod"])
 def test_a_plugin_that_raises_surfaces_as_plugin_failure_naming_plugin_and_point(point: str) -> None:
-    framework = _raising_framework(point)
-    state, nodes = cycle()
     with pytest.raises(PluginFailure) as caught:
-        if point == "sign_pod":
-            framework.sign_pod(POD)
-        else:
-            framework.run_pre_filter(state, POD, nodes)
-            framework.run_filter(state, POD, nodes[0])
-            framework.run_pre_score(state, POD, nodes)
-            framework.run_score(state, POD, nodes)
+        _run_every_point(_raising_framework(point))
     assert caught.value.plugin == "Bad"
     assert caught.value.extension_point == point
     assert "Bad" in str(caught.value)
@@ -454,9 +449,12 @@ def test_signature_is_canonical_json_of_scheduler_name_and_fragments_with_sorted
         Stub("A", sign_pod=signs(("m.key", "é"))),
     )
     signature = framework.sign_pod(POD)
-    assert signature == (
-        '{"a.key":{"x":null,"y":1},"m.key":"é","v1.Pod.Spec.SchedulerName":"default-scheduler","z.key":[3,1]}'
-    ).encode()
+    assert (
+        signature
+        == (
+            '{"a.key":{"x":null,"y":1},"m.key":"é","v1.Pod.Spec.SchedulerName":"default-scheduler","z.key":[3,1]}'
+        ).encode()
+    )
     assert json.loads(signature) == {
         "a.key": {"x": None, "y": 1},
         "m.key": "é",
@@ -477,16 +475,15 @@ def test_signature_includes_the_pods_scheduler_name() -> None:
 
 
 def test_a_pod_with_no_fragments_still_gets_a_signature() -> None:
-    framework = signing_framework(
-        Stub("A", sign_pod=signs()), Stub("B", sign_pod=lambda pod: (None, SUCCESS))
-    )
+    framework = signing_framework(Stub("A", sign_pod=signs()), Stub("B", sign_pod=lambda pod: (None, SUCCESS)))
     assert framework.sign_pod(POD) == b'{"v1.Pod.Spec.SchedulerName":"default-scheduler"}'
 
 
+EMPTY_VALUES: tuple[Any, ...] = (None, [], {})
+
+
 def test_null_empty_list_and_empty_object_sign_differently() -> None:
-    signatures = {
-        signing_framework(Stub("A", sign_pod=signs(("k", value)))).sign_pod(POD) for value in (None, [], {})
-    }
+    signatures = {signing_framework(Stub("A", sign_pod=signs(("k", value)))).sign_pod(POD) for value in EMPTY_VALUES}
     assert len(signatures) == 3
 
 
@@ -563,12 +560,6 @@ def test_a_fragment_that_is_not_json_serialisable_gives_no_signature() -> None:
     assert framework.sign_pod(POD) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: canonical_json uses json.dumps(allow_nan=True) and emits NaN; Go's json.Marshal fails on "
-    "NaN/Inf, so frameworkImpl.SignPod returns nil (spec §2.1 step 4). Fix: allow_nan=False in "
-    "helpers/signers.canonical_json.",
-)
 def test_a_nan_fragment_gives_no_signature_as_go_json_marshal_fails() -> None:
     framework = signing_framework(Stub("A", sign_pod=signs(("k", float("nan")))))
     assert framework.sign_pod(POD) is None

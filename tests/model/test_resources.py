@@ -133,13 +133,6 @@ def test_non_zero_defaults_fill_a_resource_missing_at_both_container_and_pod_lev
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: with pod-level requests set, upstream calculateResource only defaults a resource absent "
-    "from the whole pod's requests (getNonMissingContainerRequests, pkg/scheduler/framework/types.go); "
-    "pod_non_zero_resource defaults every container lacking cpu (expected 500m, got 600m) and "
-    "ignores that overhead cpu already makes cpu present (expected 50m, got 150m).",
-)
 @pytest.mark.parametrize(
     ("p", "milli_cpu"),
     [

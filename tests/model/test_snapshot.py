@@ -7,6 +7,7 @@ and pkg/scheduler/backend/cache/snapshot.go (image existence counts).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
@@ -45,7 +46,9 @@ REQUIRED_ANTI = Affinity(pod_anti_affinity=PodAffinity(required=(TERM,)))
 PREFERRED_ANTI = Affinity(pod_anti_affinity=PodAffinity(preferred=(WeightedPodAffinityTerm(1, TERM),)))
 
 
-def box(requests: dict[str, int] | None = None, *, ports: tuple[ContainerPort, ...] = (), sidecar: bool = False) -> Container:
+def box(
+    requests: dict[str, int] | None = None, *, ports: tuple[ContainerPort, ...] = (), sidecar: bool = False
+) -> Container:
     return Container(requests=FrozenDict(requests or {}), ports=ports, restart_policy="Always" if sidecar else "")
 
 
@@ -163,13 +166,6 @@ def test_sidecar_host_ports_are_in_use() -> None:
     assert pod_host_ports(pod) == (HostPort("0.0.0.0", "TCP", 9000),)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: node_info.pod_host_ports includes ports of regular (non-restartable) init containers; "
-    "upstream NodeInfo.updateUsedPorts uses schedutil.GetHostPorts (pkg/scheduler/util/utils.go), which "
-    "keeps only app containers and restartPolicy=Always init containers. Note the upstream HostPortsSigner "
-    "does include every init container, so signers.host_ports_fragment must keep its current input.",
-)
 def test_ports_of_regular_init_containers_are_not_in_use() -> None:
     pod = Pod(name="a", init_containers=(box(ports=(ContainerPort(80, host_port=9000),)),))
     assert pod_host_ports(pod) == ()
@@ -188,7 +184,9 @@ def test_ports_of_regular_init_containers_are_not_in_use() -> None:
 )
 def test_port_conflicts_follow_host_port_info_check_conflict(used: HostPort, wanted: HostPort, conflict: bool) -> None:
     info = NodeInfo(Node("n"))
-    info.add_pod(placed("a", "n", box(ports=(ContainerPort(1, host_port=used.port, protocol=used.protocol, host_ip=used.ip),))))
+    info.add_pod(
+        placed("a", "n", box(ports=(ContainerPort(1, host_port=used.port, protocol=used.protocol, host_ip=used.ip),)))
+    )
     assert info.port_conflicts(wanted) is conflict
 
 
@@ -215,11 +213,12 @@ def test_a_node_listing_an_image_name_twice_counts_once() -> None:
 
 
 def test_update_node_keeps_the_pods_and_their_aggregates() -> None:
-    snapshot = Snapshot([Node("n")], [placed("a", "n", box({"cpu": 5}))])
-    snapshot.update_node(Node("n", labels=FrozenDict({"zone": "z1"})))
+    snapshot = Snapshot([Node("n", allocatable=FrozenDict({"cpu": 1000}))], [placed("a", "n", box({"cpu": 5}))])
+    snapshot.update_node(Node("n", labels=FrozenDict({"zone": "z1"}), allocatable=FrozenDict({"cpu": 2000})))
     info = snapshot.get("n")
     assert info is not None
     assert info.node.labels == {"zone": "z1"}
+    assert info.allocatable == Resource(milli_cpu=2000)
     assert [p.name for p in info.pods] == ["a"]
     assert info.requested.milli_cpu == 5
 
@@ -230,6 +229,22 @@ def test_remove_node_returns_its_pods() -> None:
     assert snapshot.remove_node("n") == [pod]
     assert "n" not in snapshot
     assert list(snapshot.pods()) == []
+
+
+def test_removing_and_re_adding_a_node_forgets_its_affinity_pods() -> None:
+    snapshot = Snapshot([Node("n"), Node("m")], [placed("a", "n", affinity=REQUIRED_ANTI)])
+    assert [i.name for i in snapshot.have_pods_with_required_anti_affinity()] == ["n"]
+    snapshot.remove_node("n")
+    snapshot.add_node(Node("n"))
+    assert snapshot.have_pods_with_affinity() == []
+    assert snapshot.have_pods_with_required_anti_affinity() == []
+
+
+def test_affinity_node_lists_keep_node_insertion_order() -> None:
+    snapshot = Snapshot([Node("z"), Node("a"), Node("m")])
+    for name in ("m", "z", "a"):
+        snapshot.bind(placed(f"p-{name}", name, affinity=AFFINITY), name)
+    assert [i.name for i in snapshot.have_pods_with_affinity()] == ["z", "a", "m"]
 
 
 def test_a_node_name_can_only_be_added_once() -> None:
@@ -253,7 +268,7 @@ def test_namespace_lookup_reads_the_cluster_objects() -> None:
 
 def test_generation_advances_on_every_change() -> None:
     snapshot = Snapshot()
-    steps = [
+    steps: list[Callable[[], object]] = [
         lambda: snapshot.add_node(Node("n")),
         lambda: snapshot.bind(placed("a", "n"), "n"),
         lambda: snapshot.remove_pod(placed("a", "n")),
@@ -269,7 +284,9 @@ def test_generation_advances_on_every_change() -> None:
 # -- clones -----------------------------------------------------------------------------------------------
 def test_a_snapshot_clone_is_independent_in_both_directions() -> None:
     port = (ContainerPort(80, host_port=80),)
-    original = Snapshot([Node("n", images=images("i"))], [placed("a", "n", box({"cpu": 1}, ports=port), affinity=AFFINITY)])
+    original = Snapshot(
+        [Node("n", images=images("i"))], [placed("a", "n", box({"cpu": 1}, ports=port), affinity=AFFINITY)]
+    )
     copy = original.clone()
     copy.bind(placed("b", "n", box({"cpu": 10}, ports=port), affinity=REQUIRED_ANTI), "n")
     copy.add_node(Node("m", images=images("i")))
@@ -370,3 +387,7 @@ def test_any_sequence_of_binds_and_removals_keeps_aggregates_equal_to_a_recomput
     for info in snapshot:
         assert sorted(p.name for p in info.pods) == sorted(expected[info.name])
         assert_aggregates_match_pods(info)
+    assert snapshot.have_pods_with_affinity() == [i for i in snapshot if i.pods_with_affinity]
+    assert snapshot.have_pods_with_required_anti_affinity() == [
+        i for i in snapshot if i.pods_with_required_anti_affinity
+    ]

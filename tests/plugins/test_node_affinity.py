@@ -85,9 +85,9 @@ def test_score_without_pre_score_reports_the_same_parse_error() -> None:
     snapshot = nodes(("n", {"k": "1"}))
     score, status = plugin().score(CycleState(snapshot), pod, snapshot.node_infos()[0])
     assert (score, status.code) == (0, Code.ERROR)
-    assert (
-        status.message
-        == "[0].matchExpressions[0].values[0]: Invalid value: \"x\": for 'Gt', 'Lt' operators, the value must be an integer"
+    assert status.message == (
+        '[0].matchExpressions[0].values[0]: Invalid value: "x": '
+        "for 'Gt', 'Lt' operators, the value must be an integer"
     )
 
 
@@ -101,7 +101,8 @@ def test_several_parse_errors_are_aggregated_in_brackets() -> None:
     )
     status = plugin().pre_score(CycleState(Snapshot()), pod, [])
     assert status.message == (
-        "[[0].matchExpressions[0].values: Invalid value: []string(nil): for 'in', 'notin' operators, values set can't be empty, "
+        "[[0].matchExpressions[0].values: Invalid value: []string(nil): "
+        "for 'in', 'notin' operators, values set can't be empty, "
         '[2].matchFields[0].operator: Unsupported value: "Exists": supported values: "In", "NotIn"]'
     )
 
@@ -134,7 +135,7 @@ def test_pre_filter_names_are_intersected_in_a_term_and_united_across_terms() ->
     )
     result = run(pod, nodes(("a", {}), ("b", {}), ("d", {})))
     assert result.pre_filter_result is not None
-    assert result.pre_filter_result.node_names == {"b", "d"}
+    assert result.pre_filter_result.node_names == frozenset({"b", "d"})
 
 
 def test_pre_filter_conflicting_names_reject_every_node() -> None:
@@ -253,9 +254,11 @@ def test_upstream_and_strict_agree_on_the_upstream_keys() -> None:
     assert set(upstream) == {NODE_AFFINITY_SIGNER, NODE_SELECTOR_SIGNER}
     assert {k: strict[k] for k in upstream} == upstream
     assert strict[HAS_REQUIRED_SIGNER] is True
-    assert upstream[NODE_AFFINITY_SIGNER]["Required"] == [
-        '{"MatchExpressions":["{\\"key\\":\\"zone\\",\\"operator\\":\\"In\\",\\"values\\":[\\"a\\",\\"b\\"]}"],"MatchFields":["{\\"key\\":\\"metadata.name\\",\\"operator\\":\\"In\\",\\"values\\":[\\"n1\\"]}"]}'
-    ]
+    (term,) = upstream[NODE_AFFINITY_SIGNER]["Required"]
+    assert json.loads(term) == {
+        "MatchExpressions": ['{"key":"zone","operator":"In","values":["a","b"]}'],
+        "MatchFields": ['{"key":"metadata.name","operator":"In","values":["n1"]}'],
+    }
 
 
 def test_absent_and_empty_required_sign_alike_upstream_but_not_strict() -> None:

@@ -23,10 +23,12 @@ class HostPort:
     port: int
 
 
-def pod_host_ports(pod: Pod) -> tuple[HostPort, ...]:
-    """Every non-zero host port of the pod's containers and init containers."""
+def pod_host_ports(pod: Pod, *, all_init_containers: bool = False) -> tuple[HostPort, ...]:
+    """Non-zero host ports as util.GetHostPorts lists them: sidecar init containers, then app
+    containers. ``all_init_containers`` also lists plain init containers (the upstream signer's view)."""
     ports: list[HostPort] = []
-    for container in pod.all_containers:
+    inits = pod.init_containers if all_init_containers else tuple(c for c in pod.init_containers if c.is_sidecar)
+    for container in (*inits, *pod.containers):
         for port in container.ports:
             if port.host_port > 0:
                 ports.append(HostPort(port.host_ip or DEFAULT_BIND_ALL_HOST_IP, port.protocol or "TCP", port.host_port))

@@ -108,17 +108,20 @@ class Framework:
             if not status.is_success:
                 status = status.with_plugin(plugin.name)
                 if status.code is Code.UNSCHEDULABLE_AND_UNRESOLVABLE:
+                    state.skip_filter_plugins = skipped
                     return None, status
                 if status.code is Code.UNSCHEDULABLE:
                     returned = status
                     continue
                 message = f'running PreFilter plugin "{plugin.name}": {status.message}'
+                state.skip_filter_plugins = skipped
                 return None, Status(Code.ERROR, (message,), plugin.name)
             if plugin_result is not None and not plugin_result.all_nodes:
                 with_nodes.append(plugin.name)
             result = plugin_result if result is None else result.merge(plugin_result)
             if result is not None and result.node_names is not None and not result.node_names:
-                names = with_nodes[0] if len(with_nodes) == 1 else "[" + " ".join(with_nodes) + "]"
+                state.skip_filter_plugins = skipped
+                names = with_nodes[0] if len(with_nodes) == 1 else "[" + " ".join(sorted(with_nodes)) + "]"
                 what = "plugin" if len(with_nodes) == 1 else "plugin(s)"
                 suffix = "" if len(with_nodes) == 1 else " simultaneously"
                 return result, unresolvable(f"node(s) didn't satisfy {what} {names}{suffix}")

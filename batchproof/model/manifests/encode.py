@@ -60,7 +60,7 @@ class EncodeError(BatchproofError):
 
 
 def quantity(resource: str, amount: int) -> str:
-    """A quantity string for scheduler units: ``1500m`` cpu, ``256Mi`` memory, ``3`` otherwise.
+    """Render scheduler units as a quantity: ``1500m`` cpu, ``256Mi`` memory, ``3`` otherwise.
 
     Byte-sized resources (memory, ephemeral-storage, hugepages-*) that are exact binary
     multiples use the largest Ki..Ei suffix, as people write them; everything else goes through
@@ -74,12 +74,12 @@ def quantity(resource: str, amount: int) -> str:
 
 
 def resource_list(resources: Mapping[str, int]) -> dict[str, str]:
-    """A ResourceList: resource names to quantity strings."""
+    """Encode a ResourceList: resource names to quantity strings."""
     return {name: quantity(name, amount) for name, amount in resources.items()}
 
 
 def _metadata(name: str, namespace: str | None, **fields: Any) -> Document:
-    """metadata with ``name``, ``namespace`` (None: cluster-scoped) and the non-empty extras."""
+    """Build metadata with ``name``, ``namespace`` (None: cluster-scoped) and the non-empty extras."""
     meta: Document = {"name": name}
     if namespace is not None and namespace != DEFAULT_NAMESPACE:
         meta["namespace"] = namespace  # "" stays explicit: the decoder defaults a missing one
@@ -88,7 +88,7 @@ def _metadata(name: str, namespace: str | None, **fields: Any) -> Document:
 
 
 def label_selector(selector: LabelSelector) -> Document:
-    """A metav1.LabelSelector (the empty selector is ``{}``)."""
+    """Encode a metav1.LabelSelector (the empty selector is ``{}``)."""
     out: Document = {}
     if selector.match_labels:
         out["matchLabels"] = dict(selector.match_labels)
@@ -105,7 +105,7 @@ def _requirement(requirement: LabelSelectorRequirement | NodeSelectorRequirement
 
 
 def node_selector_term(term: NodeSelectorTerm) -> Document:
-    """A NodeSelectorTerm."""
+    """Encode a NodeSelectorTerm."""
     out: Document = {}
     if term.match_expressions:
         out["matchExpressions"] = [_requirement(r) for r in term.match_expressions]
@@ -115,7 +115,7 @@ def node_selector_term(term: NodeSelectorTerm) -> Document:
 
 
 def node_affinity(affinity: NodeAffinity) -> Document:
-    """spec.affinity.nodeAffinity; a required of () stays as ``nodeSelectorTerms: []``."""
+    """Encode spec.affinity.nodeAffinity; a required of () stays ``nodeSelectorTerms: []``."""
     out: Document = {}
     if affinity.required is not None:
         out[_REQUIRED] = {"nodeSelectorTerms": [node_selector_term(t) for t in affinity.required]}
@@ -127,7 +127,7 @@ def node_affinity(affinity: NodeAffinity) -> Document:
 
 
 def pod_affinity_term(term: PodAffinityTerm) -> Document:
-    """A PodAffinityTerm."""
+    """Encode a PodAffinityTerm."""
     out: Document = {}
     if term.label_selector is not None:
         out["labelSelector"] = label_selector(term.label_selector)
@@ -144,17 +144,19 @@ def pod_affinity_term(term: PodAffinityTerm) -> Document:
 
 
 def pod_affinity(affinity: PodAffinity) -> Document:
-    """spec.affinity.podAffinity or podAntiAffinity."""
+    """Encode spec.affinity.podAffinity or podAntiAffinity."""
     out: Document = {}
     if affinity.required:
         out[_REQUIRED] = [pod_affinity_term(t) for t in affinity.required]
     if affinity.preferred:
-        out[_PREFERRED] = [{"weight": w.weight, "podAffinityTerm": pod_affinity_term(w.term)} for w in affinity.preferred]
+        out[_PREFERRED] = [
+            {"weight": w.weight, "podAffinityTerm": pod_affinity_term(w.term)} for w in affinity.preferred
+        ]
     return out
 
 
 def affinity(value: Affinity) -> Document:
-    """spec.affinity."""
+    """Encode spec.affinity."""
     out: Document = {}
     if value.node_affinity is not None:
         out["nodeAffinity"] = node_affinity(value.node_affinity)
@@ -166,7 +168,7 @@ def affinity(value: Affinity) -> Document:
 
 
 def toleration(value: Toleration) -> Document:
-    """A Toleration."""
+    """Encode a Toleration."""
     out: Document = {}
     for key, field in (("key", value.key), ("operator", value.operator), ("value", value.value)):
         if field:
@@ -179,7 +181,7 @@ def toleration(value: Toleration) -> Document:
 
 
 def taint(value: Taint) -> Document:
-    """A node Taint."""
+    """Encode a node Taint."""
     out: Document = {"key": value.key}
     if value.value:
         out["value"] = value.value
@@ -189,7 +191,7 @@ def taint(value: Taint) -> Document:
 
 
 def spread_constraint(value: TopologySpreadConstraint) -> Document:
-    """A TopologySpreadConstraint."""
+    """Encode a TopologySpreadConstraint."""
     out: Document = {
         "maxSkew": value.max_skew,
         "topologyKey": value.topology_key,
@@ -232,7 +234,7 @@ def _resources(value: Container) -> Document:
 
 
 def container(value: Container) -> Document:
-    """A Container (app, init or sidecar)."""
+    """Encode a Container (app, init or sidecar)."""
     out: Document = {}
     for key, field in (("name", value.name), ("image", value.image), ("imagePullPolicy", value.image_pull_policy)):
         if field:
@@ -248,7 +250,7 @@ def container(value: Container) -> Document:
 
 
 def volume(value: Volume) -> Document:
-    """A Volume: its name and its single source."""
+    """Encode a Volume: its name and its single source."""
     return {"name": value.name, value.source_type: thaw_json(value.source)}
 
 
@@ -262,7 +264,7 @@ def _resource_claim(claim: PodResourceClaim) -> Document:
 
 
 def owner_reference(owner: OwnerReference) -> Document:
-    """metadata.ownerReferences[]."""
+    """Encode metadata.ownerReferences[]."""
     out: Document = {"apiVersion": owner.api_version, "kind": owner.kind, "name": owner.name}
     if owner.uid:
         out["uid"] = owner.uid
@@ -272,7 +274,7 @@ def owner_reference(owner: OwnerReference) -> Document:
 
 
 def pod_spec(pod: Pod) -> Document:
-    """The spec of a Pod (containers always present, everything else only when set)."""
+    """Encode a Pod spec (containers always present, everything else only when set)."""
     spec: Document = {}
     optional: tuple[tuple[str, Any], ...] = (
         ("schedulerName", pod.scheduler_name if pod.scheduler_name != DEFAULT_SCHEDULER_NAME else None),
@@ -302,7 +304,7 @@ def pod_spec(pod: Pod) -> Document:
 
 
 def encode_pod(pod: Pod) -> Document:
-    """A v1 Pod manifest (metadata, spec and, when nominated, status.nominatedNodeName)."""
+    """Encode a v1 Pod manifest (metadata, spec and, when nominated, status.nominatedNodeName)."""
     meta = _metadata(
         pod.name,
         pod.namespace,
@@ -327,7 +329,7 @@ def _image(image: ContainerImage) -> Document:
 
 
 def encode_node(node: Node) -> Document:
-    """A v1 Node manifest; allocatable is omitted when it equals capacity (the decoder's default)."""
+    """Encode a v1 Node manifest; allocatable is omitted when it equals capacity (the decoder's default)."""
     out: Document = {
         "apiVersion": "v1",
         "kind": "Node",
@@ -353,24 +355,32 @@ def encode_node(node: Node) -> Document:
 
 
 def encode_namespace(namespace: Namespace) -> Document:
-    """A v1 Namespace manifest."""
-    return {"apiVersion": "v1", "kind": "Namespace", "metadata": _metadata(namespace.name, None, labels=dict(namespace.labels))}
+    """Encode a v1 Namespace manifest."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": _metadata(namespace.name, None, labels=dict(namespace.labels)),
+    }
 
 
 def encode_selecting(obj: Selecting) -> Document:
-    """A Service, ReplicationController, ReplicaSet or StatefulSet manifest.
+    """Encode a Service, ReplicationController, ReplicaSet or StatefulSet manifest.
 
     Workload kinds are written with ``replicas: 0`` and a template carrying the selector's
     labels: the loader expands workloads into pods, and the pods of a model are written as
     pods of their own.
 
     Raises:
-        EncodeError: the kind is not a selecting kind, or a Service/ReplicationController
-            selector has match expressions (their selectors are plain label maps).
+        EncodeError: the kind is not a selecting kind, a workload has no name (the loader
+            refuses it), or a Service/ReplicationController selector has match expressions
+            (their selectors are plain label maps).
+
     """
     api_version = _SELECTING_API.get(obj.kind)
     if api_version is None:
         raise EncodeError(f"{obj.kind} {obj.namespace}/{obj.name}: not one of {', '.join(_SELECTING_API)}")
+    if obj.kind != "Service" and not obj.name:
+        raise EncodeError(f"{obj.kind} in namespace {obj.namespace!r}: a workload needs a name to be loaded")
     map_selector = obj.kind in ("Service", "ReplicationController")
     spec: Document = {}
     if obj.kind != "Service":
@@ -394,8 +404,12 @@ def encode_selecting(obj: Selecting) -> Document:
 
 
 def encode_claim(claim: PersistentVolumeClaim) -> Document:
-    """A v1 PersistentVolumeClaim manifest."""
-    out: Document = {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": _metadata(claim.name, claim.namespace)}
+    """Encode a v1 PersistentVolumeClaim manifest."""
+    out: Document = {
+        "apiVersion": "v1",
+        "kind": "PersistentVolumeClaim",
+        "metadata": _metadata(claim.name, claim.namespace),
+    }
     spec: Document = {}
     if claim.access_modes:
         spec["accessModes"] = list(claim.access_modes)
@@ -409,7 +423,7 @@ def encode_claim(claim: PersistentVolumeClaim) -> Document:
 
 
 def encode_volume(volume: PersistentVolume) -> Document:
-    """A v1 PersistentVolume manifest (labels, CSI driver, required node affinity)."""
+    """Encode a v1 PersistentVolume manifest (labels, CSI driver, required node affinity)."""
     out: Document = {
         "apiVersion": "v1",
         "kind": "PersistentVolume",
@@ -427,10 +441,11 @@ def encode_volume(volume: PersistentVolume) -> Document:
 
 
 def encode_object(obj: ModelObject) -> Document:
-    """The manifest of any model object, dispatching on its type.
+    """Encode any model object as a manifest, dispatching on its type.
 
     Raises:
         EncodeError: the object is not a model object, or cannot be encoded faithfully.
+
     """
     if isinstance(obj, Pod):
         return encode_pod(obj)
@@ -448,10 +463,12 @@ def encode_object(obj: ModelObject) -> Document:
 
 
 def manifest_text(objects: Iterable[ModelObject]) -> str:
-    """The objects as a multi-document YAML text, one document per object, in order."""
-    return yaml.safe_dump_all(
-        [encode_object(obj) for obj in objects], sort_keys=False, allow_unicode=True, default_flow_style=False
-    )
+    """Render the objects as multi-document YAML text, one document per object, in order.
+
+    Non-ASCII text is escaped: PyYAML writes a raw U+0085 (NEL) that it then reads as a line
+    break, so ``allow_unicode`` would not round-trip.
+    """
+    return yaml.safe_dump_all([encode_object(obj) for obj in objects], sort_keys=False, default_flow_style=False)
 
 
 def dump_manifests(objects: Iterable[ModelObject], path: str | Path) -> Path:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from batchproof.model.cluster.node_info import DEFAULT_BIND_ALL_HOST_IP, HostPort, NodeInfo
+from batchproof.model.cluster.node_info import HostPort, NodeInfo, pod_host_ports
 from batchproof.model.framework.cycle_state import CycleState
 from batchproof.model.framework.interfaces import PluginContext, PreFilterResult, SignerMode, SignFragment
 from batchproof.model.framework.status import SUCCESS, Status, error, skip, unschedulable
@@ -26,26 +26,7 @@ ERR_REASON = "node(s) didn't have free ports for the requested pod ports"
 
 def wanted_host_ports(pod: Pod) -> tuple[HostPort, ...]:
     """util.GetHostPorts: host ports of restartable init containers, then of app containers."""
-    containers = (*(c for c in pod.init_containers if c.is_sidecar), *pod.containers)
-    return tuple(
-        HostPort(port.host_ip or DEFAULT_BIND_ALL_HOST_IP, port.protocol or "TCP", port.host_port)
-        for container in containers
-        for port in container.ports
-        if port.host_port > 0
-    )
-
-
-def strict_host_ports_fragment(pod: Pod) -> list[list[Any]]:
-    """Every (hostIP, protocol, port) Filter checks, sorted and de-duplicated.
-
-    The shared strict helper also lists ports of non-restartable init containers, so a pod whose
-    port 80 sits on an init container and one whose port 80 sits on a sidecar would sign alike
-    while only the second can conflict.
-    """
-    return [
-        [p.ip, p.protocol, p.port]
-        for p in sorted(set(wanted_host_ports(pod)), key=lambda p: (p.ip, p.protocol, p.port))
-    ]
+    return pod_host_ports(pod)
 
 
 class NodePorts:
@@ -81,7 +62,7 @@ class NodePorts:
 
     def sign_pod(self, pod: Pod) -> tuple[tuple[SignFragment, ...] | None, Status]:
         """HostPortsSigner: port numbers (upstream) or the checked triples (strict)."""
-        value = host_ports_fragment(pod, "upstream") if self.mode == "upstream" else strict_host_ports_fragment(pod)
+        value = host_ports_fragment(pod, self.mode)
         return (SignFragment(HOST_PORTS_SIGNER, value),), SUCCESS
 
 

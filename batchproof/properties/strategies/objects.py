@@ -47,6 +47,35 @@ HOST_IPS = ("", "0.0.0.0", "10.0.0.1", "10.0.0.2")
 MI = 1024 * 1024
 
 
+def _label_pool() -> tuple[FrozenDict[str, str], ...]:
+    maps: list[FrozenDict[str, str]] = [FrozenDict()]
+    for key in LABEL_KEYS:
+        for value in LABEL_VALUES[:3]:
+            maps.append(FrozenDict({key: value}))
+    for first, second in (("app", "tier"), ("app", "team"), ("tier", "disk"), ("zone", "team")):
+        for value in LABEL_VALUES[:2]:
+            maps.append(FrozenDict({first: value, second: LABEL_VALUES[1]}))
+    return tuple(maps)
+
+
+# Pools of prebuilt values: one draw picks a whole sub-object, which keeps generation fast
+# (a pod is a few dozen draws, not hundreds) while values still collide across pods and nodes.
+LABEL_POOL = _label_pool()
+CPU_POOL: tuple[int | None, ...] = (None, 0, 100, 250, 500, 1000, 2000, 1, 3999)
+MEMORY_POOL: tuple[int | None, ...] = (None, 0, 200 * MI, 256 * MI, 512 * MI, 1024 * MI, MI)
+
+
+def _requests(cpu: int | None, memory: int | None, gpu: int | None) -> FrozenDict[str, int]:
+    out: dict[str, int] = {}
+    if cpu is not None:
+        out["cpu"] = cpu
+    if memory is not None:
+        out["memory"] = memory
+    if gpu is not None:
+        out["example.com/gpu"] = gpu
+    return FrozenDict(out)
+
+
 class StrategyArgumentError(BatchproofError):
     """A strategy was given arguments that cannot work."""
 
@@ -56,10 +85,10 @@ def _check_size(min_size: int, max_size: int) -> None:
         raise StrategyArgumentError(f"need 0 <= min_size <= max_size, got {min_size}, {max_size}")
 
 
-def label_maps(*, max_size: int = 3) -> st.SearchStrategy[FrozenDict[str, str]]:
+def label_maps(*, max_size: int = 2) -> st.SearchStrategy[FrozenDict[str, str]]:
     """Label maps over a small key/value pool, so selectors often match."""
     _check_size(0, max_size)
-    return st.dictionaries(st.sampled_from(LABEL_KEYS), st.sampled_from(LABEL_VALUES), max_size=max_size).map(FrozenDict)
+    return st.sampled_from([m for m in LABEL_POOL if len(m) <= max_size])
 
 
 def cpu_quantities() -> st.SearchStrategy[int]:
@@ -74,22 +103,27 @@ def memory_quantities() -> st.SearchStrategy[int]:
 
 def resource_requests() -> st.SearchStrategy[FrozenDict[str, int]]:
     """Container requests where cpu and memory may each be missing, zero or set."""
-    return st.fixed_dictionaries(
-        {},
-        optional={"cpu": cpu_quantities(), "memory": memory_quantities(), "example.com/gpu": st.integers(0, 2)},
-    ).map(FrozenDict)
+    return st.builds(
+        _requests,
+        st.sampled_from(CPU_POOL),
+        st.sampled_from(MEMORY_POOL),
+        st.sampled_from((None, None, None, 0, 1, 2)),
+    )
+
+
+PORT_POOL = tuple(
+    ContainerPort(container_port=8080, host_port=port, protocol=protocol, host_ip=ip)
+    for port in HOST_PORTS
+    for protocol in PROTOCOLS
+    for ip in HOST_IPS
+)
 
 
 def container_ports(*, host: bool = True) -> st.SearchStrategy[ContainerPort]:
-    """Container ports; with ``host`` they often claim a host port from a small pool."""
-    host_ports = st.sampled_from((0, *HOST_PORTS)) if host else st.just(0)
-    return st.builds(
-        ContainerPort,
-        container_port=st.sampled_from((80, 8080, 9090)),
-        host_port=host_ports,
-        protocol=st.sampled_from(PROTOCOLS),
-        host_ip=st.sampled_from(HOST_IPS),
-    )
+    """Container ports; with ``host`` they claim a host port, protocol and IP from a small pool."""
+    if not host:
+        return st.sampled_from((ContainerPort(80), ContainerPort(8080)))
+    return st.sampled_from(PORT_POOL)
 
 
 def containers(*, sidecar: bool = False, max_ports: int = 1) -> st.SearchStrategy[Container]:
@@ -101,24 +135,22 @@ def containers(*, sidecar: bool = False, max_ports: int = 1) -> st.SearchStrateg
         image_pull_policy=st.sampled_from(("", "IfNotPresent", "Always")),
         ports=st.lists(container_ports(), max_size=max_ports).map(tuple),
         requests=resource_requests(),
-        limits=resource_requests(),
+        limits=st.sampled_from((FrozenDict(), FrozenDict({"cpu": 2000}), FrozenDict({"memory": 1024 * MI}))),
         restart_policy=st.just("Always") if sidecar else st.just(""),
     )
 
 
+TOLERATION_POOL = (
+    *(Toleration(key=k, operator="Exists", effect=e) for k in TAINT_KEYS for e in ("", *EFFECTS)),
+    *(Toleration(key=k, operator=o, value=v, effect=e) for k in TAINT_KEYS for o in ("", "Equal") for v in ("true", "x") for e in ("", *EFFECTS)),
+    Toleration(operator="Exists"),
+    Toleration(key="node.kubernetes.io/unschedulable", operator="Exists", effect="NoSchedule"),
+)
+
+
 def tolerations() -> st.SearchStrategy[Toleration]:
-    """Tolerations over the taint pool, incl. wildcard Exists and empty effects."""
-    return st.one_of(
-        st.builds(Toleration, key=st.sampled_from(TAINT_KEYS), operator=st.just("Exists"), effect=st.sampled_from(("", *EFFECTS))),
-        st.builds(
-            Toleration,
-            key=st.sampled_from(TAINT_KEYS),
-            operator=st.sampled_from(("", "Equal")),
-            value=st.sampled_from(("true", "x")),
-            effect=st.sampled_from(("", *EFFECTS)),
-        ),
-        st.just(Toleration(operator="Exists")),
-    )
+    """Tolerations over the taint pool, incl. wildcard Exists, empty effects and unschedulable."""
+    return st.sampled_from(TOLERATION_POOL)
 
 
 def node_selector_requirements() -> st.SearchStrategy[NodeSelectorRequirement]:
@@ -244,11 +276,19 @@ def pods(
 
 
 NODE_NAMES = tuple(f"node-{i}" for i in range(12))
+IMAGE_POOL = tuple(
+    ContainerImage(names=(image if ":" in image else f"{image}:latest",), size_bytes=size)
+    for image in IMAGES
+    for size in (300 * MI, 10 * MI, 900 * MI)
+)
+
+
+TAINT_POOL = tuple(Taint(key=k, value=v, effect=e) for e in EFFECTS for k in TAINT_KEYS for v in ("true", "", "x"))
 
 
 def taints() -> st.SearchStrategy[Taint]:
     """Taints of every effect over a small key pool."""
-    return st.builds(Taint, key=st.sampled_from(TAINT_KEYS), value=st.sampled_from(("", "true", "x")), effect=st.sampled_from(EFFECTS))
+    return st.sampled_from(TAINT_POOL)
 
 
 def nodes(*, name: str | st.SearchStrategy[str] = st.sampled_from(NODE_NAMES), max_taints: int = 2) -> st.SearchStrategy[Node]:
@@ -265,10 +305,7 @@ def nodes(*, name: str | st.SearchStrategy[str] = st.sampled_from(NODE_NAMES), m
         gpu=st.sampled_from((0, 1, 2)),
         taints=st.lists(taints(), max_size=max_taints).map(tuple),
         unschedulable=st.booleans(),
-        images=st.lists(
-            st.builds(ContainerImage, names=st.sampled_from(IMAGES).map(lambda i: (i if ":" in i else f"{i}:latest",)), size_bytes=st.sampled_from((10 * MI, 300 * MI, 900 * MI))),
-            max_size=2,
-        ).map(tuple),
+        images=st.lists(st.sampled_from(IMAGE_POOL), max_size=2, unique=True).map(tuple),
     )
 
 

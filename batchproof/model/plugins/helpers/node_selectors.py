@@ -6,6 +6,7 @@ a term that fails to parse (invalid value, bad Gt/Lt operand, bad field) never m
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 from batchproof.model.objects import Node, NodeSelectorRequirement, NodeSelectorTerm
@@ -14,11 +15,16 @@ from batchproof.model.plugins.helpers.labels import is_qualified_name, is_valid_
 NAME_FIELD = "metadata.name"
 
 
+_GO_INT = re.compile(r"^[+-]?[0-9]+$")
+_INT64 = 2**63
+
+
 def _parse_int(text: str) -> int | None:
-    try:
-        return int(text, 10)
-    except ValueError:
+    """strconv.ParseInt(text, 10, 64): ASCII digits with an optional sign, within int64."""
+    if not _GO_INT.match(text):
         return None
+    value = int(text)
+    return value if -_INT64 <= value < _INT64 else None
 
 
 def _expression_valid(requirement: NodeSelectorRequirement) -> bool:
@@ -30,7 +36,8 @@ def _expression_valid(requirement: NodeSelectorRequirement) -> bool:
     if op in ("Exists", "DoesNotExist"):
         return not requirement.values
     if op in ("Gt", "Lt"):
-        return len(requirement.values) == 1 and _parse_int(requirement.values[0]) is not None
+        value = requirement.values[0] if len(requirement.values) == 1 else ""
+        return is_valid_label_value(value) and _parse_int(value) is not None
     return False
 
 
@@ -56,18 +63,16 @@ def expression_matches(requirement: NodeSelectorRequirement, labels: Mapping[str
 
 
 def _field_valid(requirement: NodeSelectorRequirement) -> bool:
-    return (
-        requirement.key == NAME_FIELD
-        and requirement.operator in ("In", "NotIn")
-        and len(requirement.values) == 1
-    )
+    return requirement.operator in ("In", "NotIn") and len(requirement.values) == 1
 
 
 def field_matches(requirement: NodeSelectorRequirement, node: Node) -> bool:
-    """One matchFields requirement (only metadata.name In/NotIn with one value is valid)."""
+    """One matchFields requirement: In/NotIn with one value against the node's fields, of
+    which only metadata.name exists (any other key reads as "")."""
+    actual = node.name if requirement.key == NAME_FIELD else ""
     if requirement.operator == "In":
-        return node.name == requirement.values[0]
-    return node.name != requirement.values[0]
+        return actual == requirement.values[0]
+    return actual != requirement.values[0]
 
 
 def term_is_valid(term: NodeSelectorTerm) -> bool:

@@ -10,7 +10,7 @@ from batchproof.model.plugins.helpers.gomath import go_div
 
 def default_normalize_score(scores: MutableMapping[str, int], *, reverse: bool, max_priority: int = MAX_NODE_SCORE) -> None:
     """Scale scores to [0, max_priority] by the maximum (integer division), optionally reversed."""
-    highest = max(scores.values(), default=0)
+    highest = max(0, *scores.values()) if scores else 0  # upstream starts the maximum at 0
     if highest == 0:
         if reverse:
             for name in scores:

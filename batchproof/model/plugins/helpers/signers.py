@@ -7,6 +7,7 @@ Kubernetes signs today (gaps included, spec §10.6); ``strict`` signs everything
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from batchproof.model.cluster.node_info import pod_host_ports
@@ -30,17 +31,29 @@ FEATURES_SIGNER = "v1.Pod.Spec.RequiredFeatures()"
 NAMESPACE_SIGNER = "v1.Pod.Namespace"
 
 
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"not JSON-serialisable: {type(value).__name__}")
+
+
 def canonical_json(value: Any) -> str:
-    """Deterministic JSON: sorted keys, no spaces (Go's map encoding is sorted too)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """Deterministic JSON: sorted keys, no spaces (Go's map encoding is sorted too).
+
+    Raises:
+        ValueError: NaN or infinity (Go's json.Marshal fails on them too).
+        TypeError: a value JSON cannot encode.
+    """
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_json_default)
 
 
 def host_ports_fragment(pod: Pod, mode: SignerMode) -> list[Any]:
-    """Upstream: sorted unique host port numbers; strict: sorted unique (hostIP, protocol, port)."""
-    ports = pod_host_ports(pod)
+    """Upstream: sorted unique host port numbers of every container and init container;
+    strict: sorted unique (hostIP, protocol, port) of the ports Filter checks (sidecars and app
+    containers, util.GetHostPorts)."""
     if mode == "upstream":
-        return sorted({p.port for p in ports})
-    return [list(t) for t in sorted({(p.ip, p.protocol, p.port) for p in ports})]
+        return sorted({p.port for p in pod_host_ports(pod, all_init_containers=True)})
+    return [list(t) for t in sorted({(p.ip, p.protocol, p.port) for p in pod_host_ports(pod)})]
 
 
 def _toleration_json(toleration: Toleration) -> dict[str, Any]:

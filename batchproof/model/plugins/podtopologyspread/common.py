@@ -179,6 +179,16 @@ def match_node_inclusion_policies(
     return True
 
 
+def label_value(labels: Mapping[str, str], key: str) -> str:
+    """``labels[key]`` with Go's zero value "" for a missing key."""
+    return labels.get(key, "")  # typed through Mapping.get: FrozenDict.get is loosely typed
+
+
+def domain_count(counts: Mapping[str, int], value: str) -> int:
+    """``counts[value]`` with Go's zero value 0 for a missing domain."""
+    return counts.get(value, 0)
+
+
 def node_labels_match(labels: Mapping[str, str], constraints: Sequence[SpreadConstraint]) -> bool:
     """nodeLabelsMatchSpreadConstraints: the node has every constraint's topology key."""
     return all(c.topology_key in labels for c in constraints)

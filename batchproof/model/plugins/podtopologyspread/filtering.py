@@ -20,6 +20,7 @@ from batchproof.model.plugins.podtopologyspread.common import (
     RequiredNodeAffinity,
     SpreadConstraint,
     count_pods_match,
+    domain_count,
     match_node_inclusion_policies,
     node_labels_match,
 )
@@ -158,7 +159,7 @@ def filter_node(state: PreFilterState, pod: Pod, info: NodeInfo) -> Status:
         if value is None:
             return unresolvable(ERR_REASON_NODE_LABEL_NOT_MATCH)
         self_match = 1 if constraint.selector.matches(pod.labels) else 0
-        skew = state.value_counts[i].get(value, 0) + self_match - state.min_match_num(i)
+        skew = domain_count(state.value_counts[i], value) + self_match - state.min_match_num(i)
         if skew > constraint.max_skew:
             return unschedulable(ERR_REASON_CONSTRAINTS_NOT_MATCH)
     return SUCCESS

@@ -21,6 +21,8 @@ from batchproof.model.plugins.podtopologyspread.common import (
     RequiredNodeAffinity,
     SpreadConstraint,
     count_pods_match,
+    domain_count,
+    label_value,
     match_node_inclusion_policies,
     node_labels_match,
 )
@@ -81,7 +83,7 @@ def compute_pre_score_state(
             continue
         for i, constraint in enumerate(constraints):
             if constraint.topology_key != LABEL_HOSTNAME:
-                counts[i].setdefault(labels.get(constraint.topology_key, ""), 0)
+                counts[i].setdefault(label_value(labels, constraint.topology_key), 0)
     weights = tuple(
         topology_normalizing_weight(
             len(candidates) - len(ignored) if c.topology_key == LABEL_HOSTNAME else len(counts[i])
@@ -99,7 +101,7 @@ def compute_pre_score_state(
         for i, constraint in enumerate(constraints):
             if gates.node_inclusion_policy and not match_node_inclusion_policies(constraint, pod, node, required):
                 continue
-            value = node.labels.get(constraint.topology_key, "")
+            value = label_value(node.labels, constraint.topology_key)
             if value in counts[i]:
                 counts[i][value] += count_pods_match(info.pods, constraint.selector, pod.namespace)
     return PreScoreState(constraints, frozenset(ignored), tuple(FrozenDict(c) for c in counts), weights)
@@ -122,7 +124,7 @@ def score_node(state: PreScoreState, pod: Pod, info: NodeInfo) -> int:
         if constraint.topology_key == LABEL_HOSTNAME:
             count = count_pods_match(info.pods, constraint.selector, pod.namespace)
         else:
-            count = state.value_counts[i].get(value, 0)
+            count = domain_count(state.value_counts[i], value)
         total += score_for_count(count, constraint.max_skew, state.normalizing_weights[i])
     return go_round(total)
 
