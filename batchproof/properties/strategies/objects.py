@@ -8,6 +8,8 @@ dataclasses, whose reprs paste back as code.
 
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import strategies as st
 
 from batchproof.model.errors import BatchproofError
@@ -76,6 +78,14 @@ def _requests(cpu: int | None, memory: int | None, gpu: int | None) -> FrozenDic
     return FrozenDict(out)
 
 
+ZONE_SELECTORS = tuple(FrozenDict({"topology.kubernetes.io/zone": z}) for z in ("zone-a", "zone-b", "zone-c"))
+
+
+def _mostly(common: object, rare: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """``common`` three times in four, else a draw from ``rare`` (boundaries stay reachable)."""
+    return st.sampled_from((True, True, True, False)).flatmap(lambda usual: st.just(common) if usual else rare)
+
+
 class StrategyArgumentError(BatchproofError):
     """A strategy was given arguments that cannot work."""
 
@@ -98,7 +108,10 @@ def cpu_quantities() -> st.SearchStrategy[int]:
 
 def memory_quantities() -> st.SearchStrategy[int]:
     """Byte amounts biased to boundaries: 0, the 200Mi default, binary multiples."""
-    return st.one_of(st.sampled_from((0, 200 * MI, 256 * MI, 512 * MI, 1024 * MI)), st.integers(min_value=1, max_value=4096).map(lambda m: m * MI))
+    return st.one_of(
+        st.sampled_from((0, 200 * MI, 256 * MI, 512 * MI, 1024 * MI)),
+        st.integers(min_value=1, max_value=4096).map(lambda m: m * MI),
+    )
 
 
 def resource_requests() -> st.SearchStrategy[FrozenDict[str, int]]:
@@ -107,7 +120,7 @@ def resource_requests() -> st.SearchStrategy[FrozenDict[str, int]]:
         _requests,
         st.sampled_from(CPU_POOL),
         st.sampled_from(MEMORY_POOL),
-        st.sampled_from((None, None, None, 0, 1, 2)),
+        st.sampled_from((None, None, None, None, None, None, None, 0, 1)),
     )
 
 
@@ -142,7 +155,13 @@ def containers(*, sidecar: bool = False, max_ports: int = 1) -> st.SearchStrateg
 
 TOLERATION_POOL = (
     *(Toleration(key=k, operator="Exists", effect=e) for k in TAINT_KEYS for e in ("", *EFFECTS)),
-    *(Toleration(key=k, operator=o, value=v, effect=e) for k in TAINT_KEYS for o in ("", "Equal") for v in ("true", "x") for e in ("", *EFFECTS)),
+    *(
+        Toleration(key=k, operator=o, value=v, effect=e)
+        for k in TAINT_KEYS
+        for o in ("", "Equal")
+        for v in ("true", "x")
+        for e in ("", *EFFECTS)
+    ),
     Toleration(operator="Exists"),
     Toleration(key="node.kubernetes.io/unschedulable", operator="Exists", effect="NoSchedule"),
 )
@@ -162,15 +181,29 @@ def node_selector_requirements() -> st.SearchStrategy[NodeSelectorRequirement]:
             operator=st.sampled_from(("In", "NotIn")),
             values=st.lists(st.sampled_from(LABEL_VALUES), min_size=1, max_size=2, unique=True).map(tuple),
         ),
-        st.builds(NodeSelectorRequirement, key=st.sampled_from(LABEL_KEYS), operator=st.sampled_from(("Exists", "DoesNotExist"))),
-        st.builds(NodeSelectorRequirement, key=st.just("tier"), operator=st.sampled_from(("Gt", "Lt")), values=st.sampled_from((("1",), ("2",)))),
+        st.builds(
+            NodeSelectorRequirement,
+            key=st.sampled_from(LABEL_KEYS),
+            operator=st.sampled_from(("Exists", "DoesNotExist")),
+        ),
+        st.builds(
+            NodeSelectorRequirement,
+            key=st.just("tier"),
+            operator=st.sampled_from(("Gt", "Lt")),
+            values=st.sampled_from((("1",), ("2",))),
+        ),
     )
 
 
 def node_selector_terms(*, fields: bool = True) -> st.SearchStrategy[NodeSelectorTerm]:
     """Non-empty node selector terms, sometimes by metadata.name matchFields."""
     name_fields = st.lists(
-        st.builds(NodeSelectorRequirement, key=st.just("metadata.name"), operator=st.just("In"), values=st.sampled_from(NODE_NAMES).map(lambda n: (n,))),
+        st.builds(
+            NodeSelectorRequirement,
+            key=st.just("metadata.name"),
+            operator=st.just("In"),
+            values=st.sampled_from(NODE_NAMES).map(lambda n: (n,)),
+        ),
         max_size=1 if fields else 0,
     ).map(tuple)
     return st.builds(
@@ -184,7 +217,7 @@ def node_affinities() -> st.SearchStrategy[NodeAffinity]:
     """Required and/or preferred node affinity."""
     return st.builds(
         NodeAffinity,
-        required=st.none() | st.lists(node_selector_terms(), min_size=1, max_size=2).map(tuple),
+        required=_mostly(None, st.lists(node_selector_terms(), min_size=1, max_size=2).map(tuple)),
         preferred=st.lists(
             st.builds(PreferredSchedulingTerm, weight=st.integers(1, 100), preference=node_selector_terms()), max_size=3
         ).map(tuple),
@@ -217,7 +250,9 @@ def pod_affinities() -> st.SearchStrategy[PodAffinity]:
     return st.builds(
         PodAffinity,
         required=st.lists(pod_affinity_terms(), max_size=1).map(tuple),
-        preferred=st.lists(st.builds(WeightedPodAffinityTerm, weight=st.integers(1, 100), term=pod_affinity_terms()), max_size=1).map(tuple),
+        preferred=st.lists(
+            st.builds(WeightedPodAffinityTerm, weight=st.integers(1, 100), term=pod_affinity_terms()), max_size=1
+        ).map(tuple),
     )
 
 
@@ -235,9 +270,24 @@ def spread_constraints() -> st.SearchStrategy[TopologySpreadConstraint]:
 def volumes() -> st.SearchStrategy[Volume]:
     """Volumes: configMap/secret (unsigned upstream), emptyDir, hostPath and inline disks."""
     return st.one_of(
-        st.builds(Volume, name=st.sampled_from(("kube-api-access-1", "kube-api-access-2")), source_type=st.just("configMap"), source=st.just(FrozenDict({"name": "cfg"}))),
-        st.builds(Volume, name=st.sampled_from(("data", "scratch")), source_type=st.just("emptyDir"), source=st.just(FrozenDict())),
-        st.builds(Volume, name=st.just("disk"), source_type=st.just("gcePersistentDisk"), source=st.sampled_from(("pd-1", "pd-2")).map(lambda pd: FrozenDict({"pdName": pd}))),
+        st.builds(
+            Volume,
+            name=st.sampled_from(("kube-api-access-1", "kube-api-access-2")),
+            source_type=st.just("configMap"),
+            source=st.just(FrozenDict({"name": "cfg"})),
+        ),
+        st.builds(
+            Volume,
+            name=st.sampled_from(("data", "scratch")),
+            source_type=st.just("emptyDir"),
+            source=st.just(FrozenDict()),
+        ),
+        st.builds(
+            Volume,
+            name=st.just("disk"),
+            source_type=st.just("gcePersistentDisk"),
+            source=st.sampled_from(("pd-1", "pd-2")).map(lambda pd: FrozenDict({"pdName": pd})),
+        ),
     )
 
 
@@ -261,13 +311,15 @@ def pods(
         init_containers=st.lists(st.one_of(containers(), containers(sidecar=True)), max_size=1).map(tuple),
         overhead=st.sampled_from((FrozenDict(), FrozenDict({"cpu": 50}))),
         tolerations=st.lists(tolerations(), max_size=2).map(tuple),
-        node_selector=label_maps(max_size=1),
-        affinity=st.none()
-        | st.builds(
-            Affinity,
-            node_affinity=st.none() | node_affinities(),
-            pod_affinity=(st.none() | pod_affinities()) if affinity else st.none(),
-            pod_anti_affinity=(st.none() | pod_affinities()) if affinity else st.none(),
+        node_selector=_mostly(FrozenDict(), st.sampled_from(ZONE_SELECTORS) | label_maps(max_size=1)),
+        affinity=_mostly(
+            None,
+            st.builds(
+                Affinity,
+                node_affinity=st.none() | node_affinities(),
+                pod_affinity=(st.none() | pod_affinities()) if affinity else st.none(),
+                pod_anti_affinity=(st.none() | pod_affinities()) if affinity else st.none(),
+            ),
         ),
         topology_spread_constraints=st.lists(spread_constraints(), max_size=1).map(tuple) if spread else st.just(()),
         volumes=st.lists(volumes(), max_size=2).map(tuple) if volumes_ else st.just(()),
@@ -291,7 +343,9 @@ def taints() -> st.SearchStrategy[Taint]:
     return st.sampled_from(TAINT_POOL)
 
 
-def nodes(*, name: str | st.SearchStrategy[str] = st.sampled_from(NODE_NAMES), max_taints: int = 2) -> st.SearchStrategy[Node]:
+def nodes(
+    *, name: str | st.SearchStrategy[str] = st.sampled_from(NODE_NAMES), max_taints: int = 2
+) -> st.SearchStrategy[Node]:
     """Nodes with allocatable biased to exact-fit boundaries, labels incl. zone, taints, images."""
     names = st.just(name) if isinstance(name, str) else name
     return st.builds(
@@ -299,12 +353,12 @@ def nodes(*, name: str | st.SearchStrategy[str] = st.sampled_from(NODE_NAMES), m
         name=names,
         labels=label_maps(),
         zone=st.sampled_from(ZONES),
-        cpu=st.sampled_from((1000, 2000, 4000, 8000)),
-        memory=st.sampled_from((1024 * MI, 4096 * MI, 8192 * MI)),
-        pods=st.sampled_from((1, 2, 110)),
+        cpu=st.sampled_from((8000, 4000, 2000, 1000)),
+        memory=st.sampled_from((8192 * MI, 4096 * MI, 16384 * MI, 1024 * MI)),
+        pods=st.sampled_from((110, 110, 4, 1)),
         gpu=st.sampled_from((0, 1, 2)),
-        taints=st.lists(taints(), max_size=max_taints).map(tuple),
-        unschedulable=st.booleans(),
+        taints=_mostly((), st.lists(taints(), min_size=1, max_size=max_taints).map(tuple)),
+        unschedulable=st.sampled_from((False, False, False, False, True)),
         images=st.lists(st.sampled_from(IMAGE_POOL), max_size=2, unique=True).map(tuple),
     )
 
@@ -327,7 +381,15 @@ def _node(
         resources["example.com/gpu"] = gpu
     allocatable = FrozenDict(resources)
     all_labels = FrozenDict({**labels, "kubernetes.io/hostname": name, "topology.kubernetes.io/zone": zone})
-    return Node(name, labels=all_labels, capacity=allocatable, allocatable=allocatable, taints=taints, unschedulable=unschedulable, images=images)
+    return Node(
+        name,
+        labels=all_labels,
+        capacity=allocatable,
+        allocatable=allocatable,
+        taints=taints,
+        unschedulable=unschedulable,
+        images=images,
+    )
 
 
 def node_lists(*, min_size: int = 1, max_size: int = 8) -> st.SearchStrategy[list[Node]]:
