@@ -54,6 +54,7 @@ class HintOutcome:
     hint: str | None
     flush_reason: str | None = None
     rescored: bool = False
+    batch_age: float | None = None  # seconds since the batch was stored, when a hint is given
 
 
 class OpportunisticBatch:
@@ -138,7 +139,8 @@ class OpportunisticBatch:
             if failure is not None:
                 return self._flush(failure, rescored=True)
             rescored = True
-        return HintOutcome(batch.sorted_nodes.pop().name, rescored=rescored)
+        age = self.clock.now() - batch.creation_time
+        return HintOutcome(batch.sorted_nodes.pop().name, rescored=rescored, batch_age=age)
 
     def _rescore(self, pod: Pod, snapshot: Snapshot, batch: BatchState, last_node: str) -> str | None:
         """refreshHintCandidates / rescoreHintedNode (spec §7); a flush reason on failure."""

@@ -18,10 +18,11 @@ from batchproof.batched.batch import DEFAULT_MAX_BATCH_AGE, OpportunisticBatch, 
 from batchproof.batched.clock import Clock, VirtualClock
 from batchproof.batched.metrics import BatchMetrics
 from batchproof.batched.sorted_nodes import SortedScoredNodes
+from batchproof.model.cluster.node_info import NodeInfo
 from batchproof.model.cluster.snapshot import Snapshot
 from batchproof.model.framework.cycle_state import CycleState
 from batchproof.model.framework.runtime import Framework, PodSignature
-from batchproof.model.framework.status import unresolvable, unschedulable
+from batchproof.model.framework.status import Status, unresolvable, unschedulable
 from batchproof.model.frozen import FrozenDict
 from batchproof.model.objects import Pod
 from batchproof.model.scheduling import Decision, find_nodes_that_pass_filters, rank
@@ -124,6 +125,10 @@ class BatchedScheduler:
             self.snapshot.bind(replace(pod, node_name=decision.node, nominated_node_name=""), decision.node)
         return decision
 
+    def evaluate_nominated_node(self, framework: Framework, state: CycleState, pod: Pod, info: NodeInfo) -> Status:
+        """evaluateNominatedNode: the hinted or nominated node against the full Filter set."""
+        return framework.run_filter(state, pod, info)
+
     def _decide(self, framework: Framework, batch: OpportunisticBatch, queued: QueuedPod, cycle: int) -> Decision:
         pod, signature = queued.pod, queued.signature
         nodes = self.snapshot.node_infos()
@@ -145,6 +150,7 @@ class BatchedScheduler:
                 signature=signature,
                 flush_reason=outcome.flush_reason,
                 rescored=outcome.rescored,
+                batch_age=outcome.batch_age,
                 attempt_result=attempt,
                 store_result=stored,
                 **fields,
@@ -153,8 +159,7 @@ class BatchedScheduler:
         candidate = pod.nominated_node_name or outcome.hint
         info = self.snapshot.get(candidate) if candidate else None
         if info is not None:
-            # evaluateNominatedNode: the full Filter set on the current snapshot.
-            verdict = framework.run_filter(state, pod, info)
+            verdict = self.evaluate_nominated_node(framework, state, pod, info)
             if verdict.is_success:
                 path = "nominated" if pod.nominated_node_name else "hint"
                 return finish(info.name, path=path, filter_statuses=FrozenDict({info.name: verdict}))

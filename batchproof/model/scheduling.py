@@ -38,6 +38,7 @@ class Decision:
     store_result: str | None = None
     attempt_result: str | None = None
     rescored: bool = False
+    batch_age: float | None = None
 
     def total_scores(self) -> dict[str, int]:
         """Node name to total weighted score, for the nodes that were scored."""

@@ -97,6 +97,14 @@ class LockstepRun:
         """Pods placed on different nodes."""
         return [c for c in self.comparisons if c.diverged]
 
+    def stale_hints(self, max_batch_age: float) -> list[str]:
+        """Hinted placements whose batch was older than ``max_batch_age`` (must never happen)."""
+        return [
+            f"{d.pod} hinted from a batch {d.batch_age * 1000:g}ms old"
+            for d in self.batched
+            if d.path == "hint" and d.batch_age is not None and d.batch_age > max_batch_age
+        ]
+
 
 def frameworks_for(profiles: Iterable[Profile]) -> dict[str, Framework]:
     """One framework per profile, keyed by scheduler name."""
@@ -131,15 +139,18 @@ def compare(index: int, pod: Pod, ours: Decision, theirs: Decision) -> Compariso
     return Comparison(index, pod.key, ours.node, theirs.node, theirs.path, totals, tie, regret)
 
 
-def run_lockstep(scenario: Scenario) -> LockstepRun:
-    """Schedule the scenario's pods in order with both schedulers."""
+def run_lockstep(scenario: Scenario, *, batched_cls: type[BatchedScheduler] = BatchedScheduler) -> LockstepRun:
+    """Schedule the scenario's pods in order with both schedulers.
+
+    ``batched_cls`` lets quality tests substitute a deliberately broken batched scheduler.
+    """
     clock = VirtualClock()
     percentage = scenario.profiles[0].percentage_of_nodes_to_score if scenario.profiles else None
     snapshot = scenario.cluster.snapshot(scenario.profiles[0].features if scenario.profiles else None)
     reference = ReferenceScheduler(
         frameworks_for(scenario.profiles), snapshot.clone(), percentage_of_nodes_to_score=percentage
     )
-    batched = BatchedScheduler(
+    batched = batched_cls(
         frameworks_for(scenario.profiles),
         snapshot.clone(),
         clock=clock,

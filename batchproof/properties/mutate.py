@@ -108,6 +108,10 @@ def put(value: Any, path: Path, new: Any) -> Any:
     return FrozenDict(data)
 
 
+def _populated(leaf: Any) -> bool:
+    return leaf is not MISSING and leaf not in (None, "", (), 0, False) and not (isinstance(leaf, FrozenDict) and not leaf)
+
+
 def _tweak(draw: Draw, leaf: Any, donor_leaf: Any) -> tuple[Any, str]:
     """A new value for a leaf, type-preserving where possible."""
     if donor_leaf is not MISSING and donor_leaf != leaf and draw(st.booleans()):
@@ -136,7 +140,10 @@ def _tweak(draw: Draw, leaf: Any, donor_leaf: Any) -> tuple[Any, str]:
 
 def mutate(draw: Draw, value: Any, donor: Any) -> tuple[Any, Mutation]:
     """One field-level mutation of ``value``, grafting from ``donor`` where it helps."""
-    candidates = sorted(set(paths(value)) | {p for p in paths(donor) if get(value, p[:-1]) is not MISSING}, key=repr)
+    everything = sorted(set(paths(value)) | {p for p in paths(donor) if get(value, p[:-1]) is not MISSING}, key=repr)
+    # Mostly mutate where either tree holds a value: defaults on both sides rarely matter.
+    populated = [p for p in everything if _populated(get(value, p)) or _populated(get(donor, p))]
+    candidates = populated if populated and draw(st.sampled_from((True, True, True, False))) else everything
     if not candidates:
         return value, Mutation("<root>", "none")
     path = draw(st.sampled_from(candidates))

@@ -20,8 +20,10 @@ NAMESPACE_OBJECTS = (
 
 
 @st.composite
-def _bound(draw: st.DrawFn, nodes: list[Node], max_pods: int, pod_strategy: st.SearchStrategy[Pod]) -> tuple[Pod, ...]:
-    count = draw(st.integers(0, max_pods))
+def _bound(
+    draw: st.DrawFn, nodes: list[Node], min_pods: int, max_pods: int, pod_strategy: st.SearchStrategy[Pod]
+) -> tuple[Pod, ...]:
+    count = draw(st.integers(min_pods, max_pods))
     bound = []
     for index in range(count):
         pod = draw(pod_strategy)
@@ -34,15 +36,17 @@ def clusters(
     *,
     min_nodes: int = 1,
     max_nodes: int = 6,
+    min_existing_pods: int = 0,
     max_existing_pods: int = 4,
     existing_pods: st.SearchStrategy[Pod] | None = None,
 ) -> st.SearchStrategy[Cluster]:
-    """Clusters of unique nodes with up to ``max_existing_pods`` pods bound to them."""
+    """Clusters of unique nodes with between ``min_existing_pods`` and ``max_existing_pods``
+    pods bound to them."""
     _check_size(min_nodes, max_nodes)
-    _check_size(0, max_existing_pods)
+    _check_size(min_existing_pods, max_existing_pods)
     pod_strategy = existing_pods if existing_pods is not None else pods()
     return node_lists(min_size=min_nodes, max_size=max_nodes).flatmap(
-        lambda nodes: _bound(nodes, max_existing_pods, pod_strategy).map(
+        lambda nodes: _bound(nodes, min_existing_pods, max_existing_pods, pod_strategy).map(
             lambda bound: Cluster(tuple(nodes), bound, ClusterObjects(namespaces=NAMESPACE_OBJECTS))
         )
     )

@@ -8,6 +8,7 @@ dataclasses, whose reprs paste back as code.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from hypothesis import strategies as st
@@ -398,3 +399,77 @@ def node_lists(*, min_size: int = 1, max_size: int = 8) -> st.SearchStrategy[lis
     if max_size > len(NODE_NAMES):
         raise StrategyArgumentError(f"max_size must be at most {len(NODE_NAMES)}")
     return st.lists(nodes(), min_size=min_size, max_size=max_size, unique_by=lambda n: n.name)
+
+
+SELECTED_LABELS = LABEL_POOL[1:7]
+
+
+def anti_affinity_pods(*, namespaces: tuple[str, ...] = NAMESPACES) -> st.SearchStrategy[Pod]:
+    """Pods with one required pod anti-affinity term (existing pods whose terms judge incoming
+    pods), selecting on the label pool's first keys so that they often match."""
+    selectors = st.sampled_from(tuple(LabelSelector(match_labels=m) for m in SELECTED_LABELS))
+    required = st.builds(
+        PodAffinityTerm,
+        topology_key=st.sampled_from(("kubernetes.io/hostname", "topology.kubernetes.io/zone")),
+        label_selector=selectors,
+        namespaces=st.sampled_from(((), (), ("ns1",))),
+    )
+    return st.builds(
+        Pod,
+        name=st.just("e"),
+        namespace=st.sampled_from(namespaces),
+        labels=label_maps(max_size=1),
+        containers=st.just((Container(name="c0"),)),
+        affinity=required.map(lambda term: Affinity(pod_anti_affinity=PodAffinity(required=(term,)))),
+    )
+
+
+REQUEST_SHAPES: tuple[FrozenDict[str, int], ...] = (
+    FrozenDict(),
+    FrozenDict({"cpu": 0}),
+    FrozenDict({"memory": 0}),
+    FrozenDict({"cpu": 0, "memory": 0}),
+    FrozenDict({"cpu": 200, "memory": 200 * MI}),
+    FrozenDict({"cpu": 200}),
+)
+COLLIDING_PORTS = tuple(
+    ContainerPort(container_port=80, host_port=80, protocol=protocol, host_ip=ip)
+    for protocol in ("TCP", "UDP")
+    for ip in ("", "10.0.0.1")
+)
+
+
+def lean_pods(
+    *,
+    ports: tuple[ContainerPort, ...] = (),
+    requests: tuple[FrozenDict[str, int], ...] = REQUEST_SHAPES,
+    max_containers: int = 2,
+    namespaces: tuple[str, ...] = NAMESPACES,
+    labels: tuple[FrozenDict[str, str], ...] | None = None,
+) -> st.SearchStrategy[Pod]:
+    """Small signable pods (namespace, labels, containers with requests and optional host ports):
+    few fields, so a generic mutation lands on the interesting ones often."""
+    _check_size(1, max_containers)
+    container = st.builds(
+        Container,
+        name=st.sampled_from(("c0", "c1")),
+        requests=st.sampled_from(requests),
+        ports=st.sampled_from(ports).map(lambda p: (p,)) if ports else st.just(()),
+    )
+    return st.builds(
+        Pod,
+        name=st.just("p"),
+        namespace=st.sampled_from(namespaces),
+        labels=st.sampled_from(labels) if labels else label_maps(max_size=1),
+        containers=st.lists(container, min_size=1, max_size=max_containers).map(tuple),
+    )
+
+
+def sparse_request_pods() -> st.SearchStrategy[Pod]:
+    """Lean pods whose containers often omit or zero their requests (non-zero default boundaries)."""
+    return lean_pods(max_containers=3)
+
+
+def host_port_pods() -> st.SearchStrategy[Pod]:
+    """Lean pods whose containers claim host port 80 over two protocols and two host IPs."""
+    return lean_pods(ports=COLLIDING_PORTS, max_containers=1)
