@@ -11,13 +11,14 @@ from collections import Counter
 from dataclasses import replace
 
 import pytest
-from hypothesis import given
+from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from batchproof.batched import VARIANTS, Variant
 from batchproof.model.frozen import FrozenDict
-from batchproof.model.objects import Node
+from batchproof.model.objects import Affinity, Node, NodeAffinity, NodeSelectorRequirement, NodeSelectorTerm, Pod, PreferredSchedulingTerm
 from batchproof.model.profiles import batching_profile
+from batchproof.properties.classify import classify
 from batchproof.properties.lockstep import BatchingOptions, LockstepRun, Scenario, run_lockstep
 from batchproof.properties.statistics import PathCounter
 from batchproof.properties.strategies.workloads import other_profile, scenarios
@@ -148,3 +149,55 @@ def test_metamorphic_node_order_and_an_infeasible_node_change_nothing() -> None:
     counter.require("compared", "hinted placement")
 
 
+
+
+def _preferring(template: Pod, terms: tuple[PreferredSchedulingTerm, ...]) -> Pod:
+    return replace(template, affinity=Affinity(node_affinity=NodeAffinity(preferred=terms)))
+
+
+@st.composite
+def preferring_scenarios(draw: st.DrawFn) -> Scenario:
+    """One-pod-per-node runs of pods that prefer some of the cluster's nodes by name, with
+    weights and requests that make max-normalised NodeAffinity compete with NodeResourcesFit."""
+    base = draw(scenarios(profiles=(BATCHING,), shape="one-per-node", min_nodes=3, max_nodes=5, max_pods=4))
+    names = [n.name for n in base.cluster.nodes]
+    chosen = draw(st.lists(st.sampled_from(names), min_size=2, max_size=len(names), unique=True))
+    terms = tuple(
+        PreferredSchedulingTerm(
+            weight=draw(st.integers(1, 10)),
+            preference=NodeSelectorTerm(match_fields=(NodeSelectorRequirement("metadata.name", "In", (name,)),)),
+        )
+        for name in chosen
+    )
+    cpu = draw(st.sampled_from((500, 800, 1000)))
+    requests = FrozenDict({"cpu": cpu, "memory": 256 * 1024 * 1024})
+    pods = []
+    for pod in base.pods:
+        first = replace(pod.containers[0], requests=requests)
+        pods.append(replace(_preferring(pod, terms), containers=(first,), init_containers=()))
+    return replace(base, pods=tuple(pods))
+
+
+@pytest.mark.parametrize(("signers", "variant"), [("upstream", "g3"), ("strict", "renormalize")])
+def test_normalisation_divergence_is_found_upstream_and_absent_when_renormalised(signers: str, variant: Variant) -> None:
+    """Spec §10.2: popping the cached heap without re-normalising can pick a worse node. The suite
+    finds such a run from generated inputs and classifies it ``normalization``; with strict
+    signers and re-normalisation on every pop the same generated runs never diverge."""
+    counter = PathCounter(f"normalization/{signers}/{variant}")
+    profile = BATCHING.with_signers(signers)  # type: ignore[arg-type]
+
+    @settings(max_examples=400, phases=[Phase.explicit, Phase.generate])
+    @given(preferring_scenarios())
+    def search(scenario: Scenario) -> None:
+        scenario = replace(scenario, profiles=(profile,), options=BatchingOptions(variant=variant))
+        run = run_lockstep(scenario)
+        _paths(counter, run)
+        for divergence in run.divergences:
+            counter.hit(f"divergence {classify(scenario, divergence)}")
+
+    search()
+    if variant == "renormalize":
+        assert not [k for k in counter.counts if k.startswith("divergence")], counter
+        counter.require("hinted placement")
+    else:
+        counter.require("hinted placement", "divergence normalization")
