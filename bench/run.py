@@ -76,19 +76,33 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for one_per_node in (True, False):
         for nodes in sizes:
-            pair = {kind: measure(kind, nodes, args.pods, one_per_node=one_per_node) for kind in ("reference", "batched")}
+            pair = {
+                kind: measure(kind, nodes, args.pods, one_per_node=one_per_node) for kind in ("reference", "batched")
+            }
             ratio = pair["reference"]["per_pod_ms"] / max(pair["batched"]["per_pod_ms"], 1e-9)
             rows.append({**pair, "speedup": round(ratio, 1)})
-            print(f"{pair['reference']['workload']:22} nodes={nodes:5d} reference={pair['reference']['per_pod_ms']:9.3f}ms "
-                  f"batched={pair['batched']['per_pod_ms']:8.3f}ms speedup={ratio:7.1f}x hinted={pair['batched']['hinted']}")
+            print(
+                f"{pair['reference']['workload']:22} nodes={nodes:5d} reference={pair['reference']['per_pod_ms']:9.3f}ms "
+                f"batched={pair['batched']['per_pod_ms']:8.3f}ms speedup={ratio:7.1f}x hinted={pair['batched']['hinted']}"
+            )
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    document = {"python": platform.python_version(), "machine": platform.machine(), "pods_per_run": args.pods, "rows": rows}
+    document = {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "pods_per_run": args.pods,
+        "rows": rows,
+    }
     (out / "scheduling.json").write_text(json.dumps(document, indent=2) + "\n")
-    lines = ["| workload | nodes | reference ms/pod | batched ms/pod | speedup | hinted | peak MiB ref / batched |", "|---|---|---|---|---|---|---|"]
+    lines = [
+        "| workload | nodes | reference ms/pod | batched ms/pod | speedup | hinted | peak MiB ref / batched |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for row in rows:
         ref, bat = row["reference"], row["batched"]
-        lines.append(f"| {ref['workload']} | {ref['nodes']} | {ref['per_pod_ms']} | {bat['per_pod_ms']} | {row['speedup']}x | {bat['hinted']}/{bat['pods']} | {ref['peak_memory_mib_first_20_pods']} / {bat['peak_memory_mib_first_20_pods']} |")
+        lines.append(
+            f"| {ref['workload']} | {ref['nodes']} | {ref['per_pod_ms']} | {bat['per_pod_ms']} | {row['speedup']}x | {bat['hinted']}/{bat['pods']} | {ref['peak_memory_mib_first_20_pods']} / {bat['peak_memory_mib_first_20_pods']} |"
+        )
     (out / "scheduling.md").write_text("\n".join(lines) + "\n")
     return 0
 

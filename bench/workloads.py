@@ -16,7 +16,9 @@ def uniform_nodes(count: int) -> list[Node]:
     return [
         Node(
             f"node-{i:05d}",
-            labels=FrozenDict({"kubernetes.io/hostname": f"node-{i:05d}", "topology.kubernetes.io/zone": f"zone-{i % 3}"}),
+            labels=FrozenDict(
+                {"kubernetes.io/hostname": f"node-{i:05d}", "topology.kubernetes.io/zone": f"zone-{i % 3}"}
+            ),
             capacity=resources,
             allocatable=resources,
         )
@@ -27,6 +29,11 @@ def uniform_nodes(count: int) -> list[Node]:
 def pod_run(count: int, *, one_per_node: bool) -> list[Pod]:
     """Identical pods; with ``one_per_node`` each claims host port 8080, so a node takes one."""
     ports = (ContainerPort(container_port=8080, host_port=8080),) if one_per_node else ()
-    container = Container(name="app", image="registry.k8s.io/pause:3.10", ports=ports, requests=FrozenDict({"cpu": 100, "memory": 128 * 1024**2}))
+    container = Container(
+        name="app",
+        image="registry.k8s.io/pause:3.10",
+        ports=ports,
+        requests=FrozenDict({"cpu": 100, "memory": 128 * 1024**2}),
+    )
     template = Pod(name="template", namespace="bench", labels=FrozenDict({"app": "bench"}), containers=(container,))
     return [replace(template, name=f"pod-{i:05d}") for i in range(count)]

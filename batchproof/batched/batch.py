@@ -143,7 +143,7 @@ class OpportunisticBatch:
         return HintOutcome(batch.sorted_nodes.pop().name, rescored=rescored, batch_age=age)
 
     def _rescore(self, pod: Pod, snapshot: Snapshot, batch: BatchState, last_node: str) -> str | None:
-        """refreshHintCandidates / rescoreHintedNode (spec §7); a flush reason on failure."""
+        """RefreshHintCandidates / rescoreHintedNode (spec §7); a flush reason on failure."""
         self.metrics.rescore_attempts[self.profile] += 1
         started = self.timer()
         try:

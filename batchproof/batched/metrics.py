@@ -27,7 +27,17 @@ G3_FLUSH_REASONS = (
     "rescore_error",
     "normalize_error",
 )
-G1_FLUSH_REASONS = ("pod_failed", "pod_skipped", "pod_nominated", "node_missing", "node_not_full", "empty_list", "expired", "pod_incompatible", "pod_not_batchable")
+G1_FLUSH_REASONS = (
+    "pod_failed",
+    "pod_skipped",
+    "pod_nominated",
+    "node_missing",
+    "node_not_full",
+    "empty_list",
+    "expired",
+    "pod_incompatible",
+    "pod_not_batchable",
+)
 
 
 @dataclass(slots=True)
@@ -74,15 +84,31 @@ class BatchMetrics:
         """Prometheus text exposition format, sorted for stable output."""
         lines: list[str] = []
         _counter(lines, "batch_attempts_total", "Batch attempts by result.", self.attempts, ("profile", "result"))
-        _counter(lines, "batch_cache_flushed_total", "Batch cache flushes by reason.", self.flushed, ("profile", "reason"))
-        _counter(lines, "store_schedule_results_total", "StoreScheduleResults outcomes.", self.stored, ("profile", "result"))
+        _counter(
+            lines, "batch_cache_flushed_total", "Batch cache flushes by reason.", self.flushed, ("profile", "reason")
+        )
+        _counter(
+            lines, "store_schedule_results_total", "StoreScheduleResults outcomes.", self.stored, ("profile", "result")
+        )
         name = f"{SUBSYSTEM}_batch_rescore_attempts_total"
         lines += [f"# HELP {name} Rescoring attempts of the last chosen node.", f"# TYPE {name} counter"]
         lines += [f'{name}{{profile="{p}"}} {v}' for p, v in sorted(self.rescore_attempts.items())]
         hint: dict[tuple[str, ...], Histogram] = dict(self.hint_duration.items())
         _histogram(lines, "get_node_hint_duration_seconds", "GetNodeHint latency.", hint, ("profile", "hinted"))
-        _histogram(lines, "store_schedule_results_duration_seconds", "StoreScheduleResults latency.", {(p,): v for p, v in self.store_duration.items()}, ("profile",))
-        _histogram(lines, "batch_rescore_duration_seconds", "Rescoring latency.", {(p,): v for p, v in self.rescore_duration.items()}, ("profile",))
+        _histogram(
+            lines,
+            "store_schedule_results_duration_seconds",
+            "StoreScheduleResults latency.",
+            {(p,): v for p, v in self.store_duration.items()},
+            ("profile",),
+        )
+        _histogram(
+            lines,
+            "batch_rescore_duration_seconds",
+            "Rescoring latency.",
+            {(p,): v for p, v in self.rescore_duration.items()},
+            ("profile",),
+        )
         return "\n".join(lines) + "\n"
 
 
@@ -97,7 +123,9 @@ def _labels(names: tuple[str, ...], values: tuple[str, ...]) -> str:
     return ",".join(f'{n}="{v}"' for n, v in zip(names, values, strict=True))
 
 
-def _counter(lines: list[str], short: str, help_text: str, data: dict[tuple[str, str], int], names: tuple[str, ...]) -> None:
+def _counter(
+    lines: list[str], short: str, help_text: str, data: dict[tuple[str, str], int], names: tuple[str, ...]
+) -> None:
     name = f"{SUBSYSTEM}_{short}"
     lines += [f"# HELP {name} {help_text}", f"# TYPE {name} counter"]
     lines += [f"{name}{{{_labels(names, key)}}} {value}" for key, value in sorted(data.items())]

@@ -180,7 +180,9 @@ class BatchedScheduler:
         if passed.error is not None:
             return finish(None, status=passed.error, filter_statuses=statuses)
         if not passed.feasible:
-            return finish(None, status=unschedulable(f"0/{len(self.snapshot)} nodes are available"), filter_statuses=statuses)
+            return finish(
+                None, status=unschedulable(f"0/{len(self.snapshot)} nodes are available"), filter_statuses=statuses
+            )
         if len(passed.feasible) == 1:
             return finish(passed.feasible[0].name, filter_statuses=statuses)
         status = framework.run_pre_score(state, pod, passed.feasible)

@@ -13,8 +13,8 @@ from typing import Any
 
 from batchproof.model.errors import ManifestError
 from batchproof.model.frozen import FrozenDict
-from batchproof.model.manifests.reader import Reader
 from batchproof.model.manifests.load import read_documents
+from batchproof.model.manifests.reader import Reader
 from batchproof.model.objects import DEFAULT_SCHEDULER_NAME
 from batchproof.model.profiles import DEFAULT_MULTI_POINT, POINTS, PluginSpec, Profile
 
@@ -84,10 +84,13 @@ def load_config(path: str | Path) -> list[Profile]:
 
     Raises:
         ManifestError: the file is malformed; the message names the document and field.
+
     """
     documents = read_documents(path)
     if len(documents) != 1:
-        raise ManifestError(str(path), None, "", f"expected one KubeSchedulerConfiguration document, got {len(documents)}")
+        raise ManifestError(
+            str(path), None, "", f"expected one KubeSchedulerConfiguration document, got {len(documents)}"
+        )
     body = Reader(documents[0], str(path), 1, "").mapping()
     if body["kind"].string() != "KubeSchedulerConfiguration":
         raise body["kind"].fail(f"expected KubeSchedulerConfiguration, got {body['kind'].value!r}")
@@ -104,4 +107,3 @@ def load_config(path: str | Path) -> list[Profile]:
     if has_extenders:
         profiles = tuple(replace(p, has_extenders=True) for p in profiles)
     return list(profiles)
-

@@ -195,7 +195,7 @@ class Volume:
 
     name: str
     source_type: str
-    source: JsonValue = field(default_factory=lambda: FrozenDict())
+    source: JsonValue = field(default_factory=FrozenDict)
 
     @property
     def claim_name(self) -> str | None:

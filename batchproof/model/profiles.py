@@ -37,12 +37,12 @@ class Profile:
 
     scheduler_name: str = DEFAULT_SCHEDULER_NAME
     multi_point: tuple[PluginSpec, ...] = ()
-    enabled: FrozenDict[str, tuple[PluginSpec, ...]] = field(default_factory=lambda: FrozenDict())
-    disabled: FrozenDict[str, frozenset[str]] = field(default_factory=lambda: FrozenDict())
-    plugin_args: FrozenDict[str, Any] = field(default_factory=lambda: FrozenDict())
+    enabled: FrozenDict[str, tuple[PluginSpec, ...]] = field(default_factory=FrozenDict)
+    disabled: FrozenDict[str, frozenset[str]] = field(default_factory=FrozenDict)
+    plugin_args: FrozenDict[str, Any] = field(default_factory=FrozenDict)
     percentage_of_nodes_to_score: int | None = None
     signers: SignerMode = "upstream"
-    features: FeatureGates = FeatureGates()
+    features: FeatureGates = field(default_factory=FeatureGates)
     has_extenders: bool = False
 
     def with_signers(self, signers: SignerMode) -> Profile:
@@ -69,6 +69,7 @@ class Profile:
         Raises:
             UnknownPluginError: a plugin name is not registered.
             ConfigError: plugin args are invalid.
+
         """
         context = PluginContext(features=self.features, signers=self.signers)
         instances = {name: registry.create(name, self.plugin_args.get(name), context) for name in self.plugin_names()}
@@ -88,7 +89,8 @@ class Profile:
             points[point] = chosen
         weights = {s.name: s.weight for s in self.multi_point}
         scored = [
-            ScoredPlugin(instances[spec.name], spec.weight or weights.get(spec.name, 0) or 1) for spec in points["score"]
+            ScoredPlugin(instances[spec.name], spec.weight or weights.get(spec.name, 0) or 1)
+            for spec in points["score"]
         ]
         return Framework(
             scheduler_name=self.scheduler_name,
@@ -145,6 +147,7 @@ def built_in_profile(name: str) -> Profile:
 
     Raises:
         ConfigError: no such profile.
+
     """
     if name not in BUILT_IN_PROFILES:
         raise ConfigError(f"unknown profile {name!r}; built-in profiles: {', '.join(BUILT_IN_PROFILES)}")

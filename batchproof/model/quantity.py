@@ -40,6 +40,7 @@ def parse_quantity(text: str | int | float) -> Fraction:
 
     Raises:
         QuantityError: the text is not a valid quantity.
+
     """
     if isinstance(text, bool):
         raise QuantityError(f"quantity must be a string or number, not {text!r}")

@@ -128,7 +128,7 @@ class Resource:
     memory: int = 0
     ephemeral_storage: int = 0
     allowed_pod_number: int = 0
-    scalar_resources: FrozenDict[str, int] = field(default_factory=lambda: FrozenDict())
+    scalar_resources: FrozenDict[str, int] = field(default_factory=FrozenDict)
 
     @classmethod
     def from_list(cls, resources: Mapping[str, int]) -> Resource:

@@ -31,7 +31,7 @@ class Decision:
     node: str | None
     path: Path = "full"
     status: Status = field(default_factory=Status)
-    filter_statuses: FrozenDict[str, Status] = field(default_factory=lambda: FrozenDict())
+    filter_statuses: FrozenDict[str, Status] = field(default_factory=FrozenDict)
     scores: tuple[NodePluginScores, ...] = ()
     signature: bytes | None = None
     flush_reason: str | None = None
@@ -56,7 +56,7 @@ def rank(nodes: Sequence[NodePluginScores]) -> list[NodePluginScores]:
 
 
 def num_feasible_nodes_to_find(num_all_nodes: int, percentage: int | None) -> int:
-    """numFeasibleNodesToFind (pkg/scheduler/schedule_one.go), spec §6.4."""
+    """NumFeasibleNodesToFind (pkg/scheduler/schedule_one.go), spec §6.4."""
     if num_all_nodes < MIN_FEASIBLE_NODES_TO_FIND:
         return num_all_nodes
     adaptive = percentage if percentage is not None and percentage > 0 else 0

@@ -38,7 +38,10 @@ def classify(scenario: Scenario, comparison: Comparison) -> str:
     if comparison.tie:
         return "tie"
     index = comparison.index
-    if any(p.percentage_of_nodes_to_score not in (None, 100) for p in scenario.profiles) or len(scenario.cluster.nodes) >= 100:
+    if (
+        any(p.percentage_of_nodes_to_score not in (None, 100) for p in scenario.profiles)
+        or len(scenario.cluster.nodes) >= 100
+    ):
         full = scenario.with_profiles(replace(p, percentage_of_nodes_to_score=100) for p in scenario.profiles)
         if not _still_diverges(full, index):
             return "sampling"
@@ -48,7 +51,9 @@ def classify(scenario: Scenario, comparison: Comparison) -> str:
         strict = scenario.with_profiles(p.with_signers("strict") for p in scenario.profiles)
         if not _still_diverges(strict, index):
             return "signature-gap"
-    if scenario.options.variant != "renormalize" and not _still_diverges(scenario.with_options(variant="renormalize"), index):
+    if scenario.options.variant != "renormalize" and not _still_diverges(
+        scenario.with_options(variant="renormalize"), index
+    ):
         return "normalization"
     return "unexplained"
 
@@ -62,7 +67,10 @@ def decision_view(decision: Decision) -> dict[str, Any]:
         "flush_reason": decision.flush_reason,
         "store_result": decision.store_result,
         "attempt_result": decision.attempt_result,
-        "scores": {s.name: {"total": s.total_score, "raw": dict(s.raw_scores), "weighted": dict(s.scores)} for s in decision.scores},
+        "scores": {
+            s.name: {"total": s.total_score, "raw": dict(s.raw_scores), "weighted": dict(s.scores)}
+            for s in decision.scores
+        },
     }
 
 

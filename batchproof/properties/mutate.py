@@ -109,7 +109,9 @@ def put(value: Any, path: Path, new: Any) -> Any:
 
 
 def _populated(leaf: Any) -> bool:
-    return leaf is not MISSING and leaf not in (None, "", (), 0, False) and not (isinstance(leaf, FrozenDict) and not leaf)
+    return (
+        leaf is not MISSING and leaf not in (None, "", (), 0, False) and not (isinstance(leaf, FrozenDict) and not leaf)
+    )
 
 
 def _tweak(draw: Draw, leaf: Any, donor_leaf: Any) -> tuple[Any, str]:
@@ -154,7 +156,9 @@ def mutate(draw: Draw, value: Any, donor: Any) -> tuple[Any, Mutation]:
         if kind == "index" and isinstance(parent, tuple):
             return put(value, path[:-1], (*parent, donor_leaf)), Mutation(render_path(path), "insert")
         if kind == "key" and isinstance(parent, FrozenDict):
-            return put(value, path[:-1], FrozenDict({**parent, step: donor_leaf})), Mutation(render_path(path), "add-key")
+            return put(value, path[:-1], FrozenDict({**parent, step: donor_leaf})), Mutation(
+                render_path(path), "add-key"
+            )
         return value, Mutation(render_path(path), "none")
     new, kind = _tweak(draw, leaf, donor_leaf)
     try:

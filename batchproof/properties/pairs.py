@@ -1,5 +1,7 @@
-"""Equal-signature pairs: two pods a plugin (or a profile) signs identically must get identical
-Filter statuses, raw scores and normalised scores on every cluster (spec §10, recommendation b).
+"""Equal-signature pairs: equal signatures must mean equal Filter, raw and normalised results.
+
+Two pods a plugin (or a profile) signs identically must get identical Filter statuses, raw
+scores and normalised scores on every cluster (spec §10, recommendation b).
 
 The functions here compare one pair on one cluster and report every difference with the plugin
 and node where it shows; strategies and tests decide which pairs to try.

@@ -37,14 +37,27 @@ class PluginUnderTest:
         """The label, or the plugin name."""
         return self.label or self.name
 
-    def build(self, signers: SignerMode, features: FeatureGates | None = None, registry: Registry = DEFAULT_REGISTRY) -> Any:
+    def build(
+        self, signers: SignerMode, features: FeatureGates | None = None, registry: Registry = DEFAULT_REGISTRY
+    ) -> Any:
         """Instantiate the plugin."""
-        return registry.create(self.name, dict(self.args), PluginContext(features=features or FeatureGates(), signers=signers))
+        return registry.create(
+            self.name, dict(self.args), PluginContext(features=features or FeatureGates(), signers=signers)
+        )
 
 
 SIGNABLE_PLUGINS: tuple[PluginUnderTest, ...] = (
     PluginUnderTest("NodeResourcesFit"),
-    PluginUnderTest("NodeResourcesFit", {"scoringStrategy": {"type": "MostAllocated", "resources": [{"name": "cpu", "weight": 1}, {"name": "memory", "weight": 1}]}}, "NodeResourcesFit/MostAllocated"),
+    PluginUnderTest(
+        "NodeResourcesFit",
+        {
+            "scoringStrategy": {
+                "type": "MostAllocated",
+                "resources": [{"name": "cpu", "weight": 1}, {"name": "memory", "weight": 1}],
+            }
+        },
+        "NodeResourcesFit/MostAllocated",
+    ),
     PluginUnderTest("NodeResourcesBalancedAllocation"),
     PluginUnderTest("NodePorts"),
     PluginUnderTest("TaintToleration"),
@@ -53,7 +66,9 @@ SIGNABLE_PLUGINS: tuple[PluginUnderTest, ...] = (
     PluginUnderTest("NodeName"),
     PluginUnderTest("ImageLocality"),
     PluginUnderTest("InterPodAffinity"),
-    PluginUnderTest("InterPodAffinity", {"ignorePreferredTermsOfExistingPods": True}, "InterPodAffinity/IgnorePreferred"),
+    PluginUnderTest(
+        "InterPodAffinity", {"ignorePreferredTermsOfExistingPods": True}, "InterPodAffinity/IgnorePreferred"
+    ),
     PluginUnderTest("PodTopologySpread", {"defaultingType": "List", "defaultConstraints": []}),
     PluginUnderTest("VolumeRestrictions"),
     PluginUnderTest("VolumeZone"),

@@ -33,6 +33,7 @@ class PathCounter:
 
         Raises:
             VacuousPropertyError: a path was never reached.
+
         """
         missing = [p for p in paths if self.counts[p] == 0]
         if missing:

@@ -69,7 +69,9 @@ class ReferenceScheduler:
             if nominated is not None:
                 verdict = framework.run_filter(state, pod, nominated)
                 if verdict.is_success:
-                    return Decision(pod.key, nominated.name, path="nominated", filter_statuses=FrozenDict({nominated.name: verdict}))
+                    return Decision(
+                        pod.key, nominated.name, path="nominated", filter_statuses=FrozenDict({nominated.name: verdict})
+                    )
         all_nodes = len(nodes)
         if result is not None and result.node_names is not None:
             nodes = [info for info in nodes if info.name in result.node_names]

@@ -90,13 +90,22 @@ def entries(*pairs: tuple[str, int]) -> SortedScoredNodes:
     )
 
 
-def make_batch(fw: Framework, *, variant: Variant = "g3", clock: VirtualClock | None = None, generic: bool = False) -> OpportunisticBatch:
+def make_batch(
+    fw: Framework, *, variant: Variant = "g3", clock: VirtualClock | None = None, generic: bool = False
+) -> OpportunisticBatch:
     return OpportunisticBatch(
-        fw, profile="default-scheduler", clock=clock or VirtualClock(), metrics=BatchMetrics(), variant=variant, generic_workload=generic
+        fw,
+        profile="default-scheduler",
+        clock=clock or VirtualClock(),
+        metrics=BatchMetrics(),
+        variant=variant,
+        generic_workload=generic,
     )
 
 
-def seed(batch: OpportunisticBatch, chosen: str, others: SortedScoredNodes | None, snapshot: Snapshot, first_uid: str) -> None:
+def seed(
+    batch: OpportunisticBatch, chosen: str, others: SortedScoredNodes | None, snapshot: Snapshot, first_uid: str
+) -> None:
     """Run the first pod through GetNodeHint and StoreScheduleResults, and bind it."""
     outcome = batch.get_node_hint(Pod(name="pod", uid=first_uid), b"sig", CycleState(snapshot), 1)
     assert outcome.hint is None

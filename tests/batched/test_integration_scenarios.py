@@ -60,7 +60,9 @@ def _factory(cls: type[NoSign]) -> Any:
     return build
 
 
-REGISTRY = Registry({"nosign": PluginInfo("nosign", _factory(NoSign)), "emptysign": PluginInfo("emptysign", _factory(EmptySign))})
+REGISTRY = Registry(
+    {"nosign": PluginInfo("nosign", _factory(NoSign)), "emptysign": PluginInfo("emptysign", _factory(EmptySign))}
+)
 
 
 def frameworks() -> dict[str, Framework]:
@@ -69,7 +71,9 @@ def frameworks() -> dict[str, Framework]:
         "default-scheduler": base,
         "mysched": replace(base, scheduler_name="mysched"),
         "nosign": replace(base, scheduler_name="nosign", enabled=FrozenDict({"filter": (PluginSpec("nosign"),)})),
-        "emptysign": replace(base, scheduler_name="emptysign", enabled=FrozenDict({"filter": (PluginSpec("emptysign"),)})),
+        "emptysign": replace(
+            base, scheduler_name="emptysign", enabled=FrozenDict({"filter": (PluginSpec("emptysign"),)})
+        ),
     }
     return {name: profile.build(REGISTRY) for name, profile in profiles.items()}
 
@@ -96,7 +100,13 @@ class PodDef:
             name=self.name,
             namespace="default",
             scheduler_name=self.scheduler,
-            containers=(Container(name="pause", image="registry.k8s.io/pause:3.10", requests=FrozenDict({"cpu": 10_000, "memory": 4 * 1024 * 1024})),),
+            containers=(
+                Container(
+                    name="pause",
+                    image="registry.k8s.io/pause:3.10",
+                    requests=FrozenDict({"cpu": 10_000, "memory": 4 * 1024 * 1024}),
+                ),
+            ),
             affinity=Affinity(node_affinity=NodeAffinity(preferred=preferred)),
             node_selector=FrozenDict(self.node_selector),
             nominated_node_name=self.nnn,
@@ -106,8 +116,6 @@ class PodDef:
 def node(name: str, max_pods: int, labels: Mapping[str, str] | None = None) -> Node:
     resources = FrozenDict({"cpu": 100_000, "memory": 4 * 1024**3, "pods": max_pods})
     return Node(name, labels=FrozenDict(labels or {}), capacity=resources, allocatable=resources)
-
-
 
 
 def aff(prefix: str, *nodes: int) -> tuple[str, ...]:

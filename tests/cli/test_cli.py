@@ -27,8 +27,14 @@ def write(tmp_path: Path, name: str, text: str) -> str:
 
 
 def test_eval_prints_the_contract(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    pod = write(tmp_path, "pod.yaml", "kind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, resources: {requests: {cpu: '1'}}}]\n")
-    code, out, err = run(capsys, "eval", "--plugin", "NodeResourcesFit", "--pod", pod, "--nodes", NODES, "--format", "json")
+    pod = write(
+        tmp_path,
+        "pod.yaml",
+        "kind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, resources: {requests: {cpu: '1'}}}]\n",
+    )
+    code, out, err = run(
+        capsys, "eval", "--plugin", "NodeResourcesFit", "--pod", pod, "--nodes", NODES, "--format", "json"
+    )
     assert code == 0, err
     doc = json.loads(out)
     assert set(doc) == {"plugin", "preFilter", "filter", "preScore", "score", "sign"}
@@ -43,8 +49,19 @@ def test_eval_prints_the_contract(capsys: pytest.CaptureFixture[str], tmp_path: 
 def test_eval_scored_nodes_and_skip_prefilter(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     pod = write(tmp_path, "pod.yaml", "kind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c}]}\n")
     code, out, _ = run(
-        capsys, "eval", "--plugin", "NodeResourcesFit", "--pod", pod, "--nodes", NODES,
-        "--scored-nodes", "node-0,node-1", "--skip-prefilter", "--format", "json",
+        capsys,
+        "eval",
+        "--plugin",
+        "NodeResourcesFit",
+        "--pod",
+        pod,
+        "--nodes",
+        NODES,
+        "--scored-nodes",
+        "node-0,node-1",
+        "--skip-prefilter",
+        "--format",
+        "json",
     )
     assert code == 0
     doc = json.loads(out)
@@ -53,7 +70,9 @@ def test_eval_scored_nodes_and_skip_prefilter(capsys: pytest.CaptureFixture[str]
 
 
 def test_schedule_reference_places_pods_in_file_order(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "schedule", "--nodes", NODES, "--pods", PODS, "--scheduler", "reference", "--format", "json")
+    code, out, err = run(
+        capsys, "schedule", "--nodes", NODES, "--pods", PODS, "--scheduler", "reference", "--format", "json"
+    )
     assert code == 0, err
     doc = json.loads(out)
     assert doc["scheduler"] == "reference"
@@ -64,19 +83,40 @@ def test_schedule_reference_places_pods_in_file_order(capsys: pytest.CaptureFixt
 
 def test_schedule_both_reports_divergences_and_metrics(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     metrics = tmp_path / "metrics.prom"
-    code, out, err = run(capsys, "schedule", "--nodes", NODES, "--pods", PODS, "--scheduler", "both", "--metrics-out", str(metrics), "--format", "json")
+    code, out, err = run(
+        capsys,
+        "schedule",
+        "--nodes",
+        NODES,
+        "--pods",
+        PODS,
+        "--scheduler",
+        "both",
+        "--metrics-out",
+        str(metrics),
+        "--format",
+        "json",
+    )
     assert code == 0, err
     doc = json.loads(out)
     assert set(doc) == {"reference", "batched", "divergences"}
     batched = doc["batched"]
     assert {p["path"] for p in batched["placements"]} <= {"full", "hint", "nominated"}
-    assert set(batched["metrics"]) == {"batch_attempts_total", "batch_cache_flushed_total", "store_schedule_results_total", "batch_rescore_attempts_total"}
+    assert set(batched["metrics"]) == {
+        "batch_attempts_total",
+        "batch_cache_flushed_total",
+        "store_schedule_results_total",
+        "batch_rescore_attempts_total",
+    }
     assert "scheduler_batch_attempts_total" in metrics.read_text()
 
 
-def test_one_pod_per_node_run_is_hinted_and_default_profile_never_batches(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_one_pod_per_node_run_is_hinted_and_default_profile_never_batches(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     nodes = "\n---\n".join(
-        f"kind: Node\nmetadata: {{name: n{i}}}\nstatus: {{allocatable: {{cpu: '4', memory: 8Gi, pods: '110'}}}}" for i in range(6)
+        f"kind: Node\nmetadata: {{name: n{i}}}\nstatus: {{allocatable: {{cpu: '4', memory: 8Gi, pods: '110'}}}}"
+        for i in range(6)
     )
     pods = """kind: Deployment
 metadata: {name: web}
@@ -87,12 +127,38 @@ spec:
     spec: {containers: [{name: c, ports: [{containerPort: 80, hostPort: 80}], resources: {requests: {cpu: 100m}}}]}
 """
     nodes_file, pods_file = write(tmp_path, "n.yaml", nodes), write(tmp_path, "p.yaml", pods)
-    code, out, _ = run(capsys, "schedule", "--nodes", nodes_file, "--pods", pods_file, "--scheduler", "both", "--profile", "batching", "--format", "json")
+    code, out, _ = run(
+        capsys,
+        "schedule",
+        "--nodes",
+        nodes_file,
+        "--pods",
+        pods_file,
+        "--scheduler",
+        "both",
+        "--profile",
+        "batching",
+        "--format",
+        "json",
+    )
     assert code == 0
     doc = json.loads(out)
     assert sum(p["path"] == "hint" for p in doc["batched"]["placements"]) == 4
     assert doc["divergences"] == []
-    code, out, _ = run(capsys, "schedule", "--nodes", nodes_file, "--pods", pods_file, "--scheduler", "both", "--profile", "default", "--format", "json")
+    code, out, _ = run(
+        capsys,
+        "schedule",
+        "--nodes",
+        nodes_file,
+        "--pods",
+        pods_file,
+        "--scheduler",
+        "both",
+        "--profile",
+        "default",
+        "--format",
+        "json",
+    )
     assert code == 0
     assert all(p["path"] == "full" for p in json.loads(out)["batched"]["placements"])
 
@@ -108,7 +174,7 @@ spec:
 )
 def test_bad_input_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
     argv = [NODES if a == "NODES" else PODS if a == "PODS" else a for a in argv]
-    code, out, err = run(capsys, *argv)
+    code, _, err = run(capsys, *argv)
     assert code == 2
     assert message in err
     assert err.count("\n") == 1
@@ -116,7 +182,11 @@ def test_bad_input_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str], ar
 
 
 def test_malformed_manifest_names_file_document_and_field(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    pods = write(tmp_path, "bad.yaml", "kind: Pod\nmetadata: {name: a}\n---\nkind: Pod\nmetadata: {name: b}\nspec: {containers: [{resources: {requests: {memory: 12XB}}}]}\n")
+    pods = write(
+        tmp_path,
+        "bad.yaml",
+        "kind: Pod\nmetadata: {name: a}\n---\nkind: Pod\nmetadata: {name: b}\nspec: {containers: [{resources: {requests: {memory: 12XB}}}]}\n",
+    )
     code, _, err = run(capsys, "schedule", "--nodes", NODES, "--pods", pods)
     assert code == 2
     assert err.startswith(f"batchproof: error: {pods}: document 2: spec.containers[0].resources.requests.memory:")

@@ -48,13 +48,13 @@ class FixtureCase:
     @property
     def args(self) -> dict[str, Any]:
         """Plugin args: the case config replaces the file config; ``note`` keys are dropped."""
-        config = self.case["config"] if "config" in self.case else self.file_config
+        config = self.case.get("config", self.file_config)
         return {k: v for k, v in config.items() if k != "note"}
 
     @property
     def features(self) -> FeatureGates:
         """Plugin feature flags; a missing flag is false (Go zero value plfeature.Features{})."""
-        flags = {attribute: False for attribute in FEATURE_NAMES.values()}
+        flags = dict.fromkeys(FEATURE_NAMES.values(), False)
         for name, value in self.case.get("features", {}).items():
             flags[FEATURE_NAMES[name]] = bool(value)
         return FeatureGates(**flags)
@@ -71,12 +71,18 @@ class FixtureCase:
         ]
         nodes = load_objects([{"kind": "Node", **n} for n in self.case.get("nodes", [])], source=self.id).nodes
         namespaces = tuple(
-            namespace(Reader(doc, self.id, None, f"namespaces[{i}]")) for i, doc in enumerate(self.case.get("namespaces", []))
+            namespace(Reader(doc, self.id, None, f"namespaces[{i}]"))
+            for i, doc in enumerate(self.case.get("namespaces", []))
         )
         selecting = load_objects(self.case.get("objects", []), source=self.id).selecting
         objects = ClusterObjects(namespaces=namespaces, selecting=tuple(selecting))
         features = self.features
-        return Snapshot(nodes, [p for p in existing if p.node_name], objects=objects, pod_level_resources=features.pod_level_resources)
+        return Snapshot(
+            nodes,
+            [p for p in existing if p.node_name],
+            objects=objects,
+            pod_level_resources=features.pod_level_resources,
+        )
 
 
 def load_cases() -> list[FixtureCase]:

@@ -56,7 +56,10 @@ profiles:
     ("text", "message"),
     [
         ("kind: Pod\n", "document 1: kind: expected KubeSchedulerConfiguration"),
-        ("kind: KubeSchedulerConfiguration\napiVersion: v1beta3\n", "apiVersion: expected kubescheduler.config.k8s.io/v1"),
+        (
+            "kind: KubeSchedulerConfiguration\napiVersion: v1beta3\n",
+            "apiVersion: expected kubescheduler.config.k8s.io/v1",
+        ),
         (
             "kind: KubeSchedulerConfiguration\napiVersion: kubescheduler.config.k8s.io/v1\nprofiles: [{plugins: {score: {enabled: [{weight: 2}]}}}]\n",
             "profiles[0].plugins.score.enabled[0].name: a plugin needs a name",

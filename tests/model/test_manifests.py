@@ -52,7 +52,9 @@ def test_multi_document_list_and_json(tmp_path: Path) -> None:
         "kind: List\nitems:\n- {kind: Node, metadata: {name: n1}}\n- {kind: Node, metadata: {name: n2}}\n---\n"
         "kind: Node\nmetadata: {name: n3}\nstatus: {capacity: {cpu: 2}}\n",
     )
-    json_file = write(tmp_path, "n.json", '{"kind": "NodeList", "items": [{"kind": "Node", "metadata": {"name": "n4"}}]}')
+    json_file = write(
+        tmp_path, "n.json", '{"kind": "NodeList", "items": [{"kind": "Node", "metadata": {"name": "n4"}}]}'
+    )
     nodes = load_files([yaml_file, json_file]).nodes
     assert [n.name for n in nodes] == ["n1", "n2", "n3", "n4"]
     assert nodes[2].allocatable == {"cpu": 2000}
@@ -82,7 +84,15 @@ spec: {parallelism: 2, template: {spec: {containers: [{name: c}]}}}
 """
     manifests = load_files([write(tmp_path, "w.yaml", text)])
     names = [p.key for p in manifests.pods]
-    assert names == ["shop/web-00000", "shop/web-00001", "shop/web-00002", "default/db-0", "default/db-1", "default/j-00000", "default/j-00001"]
+    assert names == [
+        "shop/web-00000",
+        "shop/web-00001",
+        "shop/web-00002",
+        "default/db-0",
+        "default/db-1",
+        "default/j-00000",
+        "default/j-00001",
+    ]
     assert manifests.pods[0].owner_references == (OwnerReference("apps/v1", "ReplicaSet", "web", "uid-web", True),)
     assert [s.kind for s in manifests.selecting] == ["StatefulSet"]
 
@@ -90,14 +100,23 @@ spec: {parallelism: 2, template: {spec: {containers: [{name: c}]}}}
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("kind: Pod\nspec: {containers: [{resources: {requests: {cpu: lots}}}]}", "document 1: spec.containers[0].resources.requests.cpu:"),
+        (
+            "kind: Pod\nspec: {containers: [{resources: {requests: {cpu: lots}}}]}",
+            "document 1: spec.containers[0].resources.requests.cpu:",
+        ),
         ("kind: Pod\nspec: {containers: {}}", "document 1: spec.containers: expected a list"),
-        ("kind: Node\nmetadata: {name: n}\n---\nkind: Pod\nspec: {tolerations: [{effect: Sometimes}]}", "document 2: spec.tolerations[0].effect: unsupported value"),
+        (
+            "kind: Node\nmetadata: {name: n}\n---\nkind: Pod\nspec: {tolerations: [{effect: Sometimes}]}",
+            "document 2: spec.tolerations[0].effect: unsupported value",
+        ),
         ("kind: Gadget\n", "document 1: kind: unsupported kind 'Gadget'"),
         ("kind: Pod\nmetadata: [1]\n", "document 1: metadata: expected an object"),
         ("key: [unclosed\n", "invalid YAML at line"),
         ("- just a list\n", "document 1: expected an object"),
-        ("kind: Pod\nspec: {containers: [{ports: [{containerPort: 1, hostPort: 70000}]}]}", "hostPort: must be between 0 and 65535"),
+        (
+            "kind: Pod\nspec: {containers: [{ports: [{containerPort: 1, hostPort: 70000}]}]}",
+            "hostPort: must be between 0 and 65535",
+        ),
     ],
 )
 def test_malformed_manifest_names_file_document_and_field(tmp_path: Path, text: str, message: str) -> None:

@@ -16,7 +16,15 @@ from hypothesis import strategies as st
 
 from batchproof.batched import VARIANTS, Variant
 from batchproof.model.frozen import FrozenDict
-from batchproof.model.objects import Affinity, Node, NodeAffinity, NodeSelectorRequirement, NodeSelectorTerm, Pod, PreferredSchedulingTerm
+from batchproof.model.objects import (
+    Affinity,
+    Node,
+    NodeAffinity,
+    NodeSelectorRequirement,
+    NodeSelectorTerm,
+    Pod,
+    PreferredSchedulingTerm,
+)
 from batchproof.model.profiles import batching_profile
 from batchproof.properties.classify import classify
 from batchproof.properties.lockstep import BatchingOptions, LockstepRun, Scenario, run_lockstep
@@ -43,7 +51,11 @@ def _paths(counter: PathCounter, run: LockstepRun) -> None:
 def test_safety_no_placement_fails_the_full_filter_set(variant: Variant) -> None:
     counter = PathCounter(f"safety/{variant}")
 
-    @given(scenarios(profiles=(BATCHING, other_profile(BATCHING)), events=True, options=st.just(BatchingOptions(variant=variant))))
+    @given(
+        scenarios(
+            profiles=(BATCHING, other_profile(BATCHING)), events=True, options=st.just(BatchingOptions(variant=variant))
+        )
+    )
     def check(scenario: Scenario) -> None:
         run = run_lockstep(scenario)
         _paths(counter, run)
@@ -94,7 +106,13 @@ def test_one_pod_per_node_run_is_hinted_for_all_but_the_first_pod() -> None:
 def test_metrics_agree_with_decisions() -> None:
     counter = PathCounter("metrics")
 
-    @given(scenarios(profiles=(BATCHING, other_profile(BATCHING)), events=True, options=st.sampled_from([BatchingOptions(variant=v) for v in VARIANTS])))
+    @given(
+        scenarios(
+            profiles=(BATCHING, other_profile(BATCHING)),
+            events=True,
+            options=st.sampled_from([BatchingOptions(variant=v) for v in VARIANTS]),
+        )
+    )
     def check(scenario: Scenario) -> None:
         run = run_lockstep(scenario)
         _paths(counter, run)
@@ -126,7 +144,9 @@ def _permuted(scenario: Scenario, order: list[int]) -> Scenario:
 
 def _with_infeasible_node(scenario: Scenario) -> Scenario:
     none = FrozenDict({"cpu": 0, "memory": 0, "pods": 0})
-    extra = Node("node-zz-full", labels=FrozenDict({"kubernetes.io/hostname": "node-zz-full"}), capacity=none, allocatable=none)
+    extra = Node(
+        "node-zz-full", labels=FrozenDict({"kubernetes.io/hostname": "node-zz-full"}), capacity=none, allocatable=none
+    )
     return replace(scenario, cluster=replace(scenario.cluster, nodes=(*scenario.cluster.nodes, extra)))
 
 
@@ -147,8 +167,6 @@ def test_metamorphic_node_order_and_an_infeasible_node_change_nothing() -> None:
 
     check()
     counter.require("compared", "hinted placement")
-
-
 
 
 def _preferring(template: Pod, terms: tuple[PreferredSchedulingTerm, ...]) -> Pod:
@@ -179,7 +197,9 @@ def preferring_scenarios(draw: st.DrawFn) -> Scenario:
 
 
 @pytest.mark.parametrize(("signers", "variant"), [("upstream", "g3"), ("strict", "renormalize")])
-def test_normalisation_divergence_is_found_upstream_and_absent_when_renormalised(signers: str, variant: Variant) -> None:
+def test_normalisation_divergence_is_found_upstream_and_absent_when_renormalised(
+    signers: str, variant: Variant
+) -> None:
     """Spec §10.2: popping the cached heap without re-normalising can pick a worse node. The suite
     finds such a run from generated inputs and classifies it ``normalization``; with strict
     signers and re-normalisation on every pop the same generated runs never diverge."""

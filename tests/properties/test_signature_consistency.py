@@ -16,16 +16,33 @@ from batchproof.properties.signatures import SIGNABLE_PLUGINS, PairCase, PluginU
 from batchproof.properties.statistics import PathCounter
 from batchproof.properties.strategies import pods
 from batchproof.properties.strategies.clusters import clusters
-from batchproof.properties.strategies.objects import SELECTED_LABELS, anti_affinity_pods, host_port_pods, lean_pods, sparse_request_pods
+from batchproof.properties.strategies.objects import (
+    SELECTED_LABELS,
+    anti_affinity_pods,
+    host_port_pods,
+    lean_pods,
+    sparse_request_pods,
+)
 
 SIGNABLE_PODS = pods(affinity=False, spread=False, volumes_=False)
-SMALL_CLUSTERS = clusters(max_nodes=4, max_existing_pods=3, existing_pods=st.one_of(SIGNABLE_PODS, anti_affinity_pods()))
+SMALL_CLUSTERS = clusters(
+    max_nodes=4, max_existing_pods=3, existing_pods=st.one_of(SIGNABLE_PODS, anti_affinity_pods())
+)
 PAIRS = st.one_of(
     pair_cases(first=SIGNABLE_PODS, cluster=SMALL_CLUSTERS),
     pair_cases(first=pods(), cluster=SMALL_CLUSTERS),
 )
 # Upstream signers are known to be complete for these (spec §3, §10.6); the others have gaps.
-GAP_FREE = ("NodeAffinity", "TaintToleration", "NodeUnschedulable", "NodeName", "NodeResourcesBalancedAllocation", "PodTopologySpread", "DynamicResources", "ImageLocality")
+GAP_FREE = (
+    "NodeAffinity",
+    "TaintToleration",
+    "NodeUnschedulable",
+    "NodeName",
+    "NodeResourcesBalancedAllocation",
+    "PodTopologySpread",
+    "DynamicResources",
+    "ImageLocality",
+)
 
 
 def _check_all(subjects: tuple[PluginUnderTest, ...], signers: SignerMode, examples: int) -> None:
@@ -58,13 +75,22 @@ def test_upstream_signers_without_known_gaps_are_consistent() -> None:
 IPA_SEARCH = pair_cases(
     first=lean_pods(namespaces=("default", "ns1"), labels=SELECTED_LABELS),
     max_mutations=1,
-    cluster=clusters(max_nodes=3, min_existing_pods=1, max_existing_pods=3, existing_pods=anti_affinity_pods(namespaces=("default", "ns1"))),
+    cluster=clusters(
+        max_nodes=3,
+        min_existing_pods=1,
+        max_existing_pods=3,
+        existing_pods=anti_affinity_pods(namespaces=("default", "ns1")),
+    ),
 )
 GAPS: dict[str, tuple[PluginUnderTest, str, st.SearchStrategy[PairCase]]] = {
     "host-port-protocol-or-ip": (
         PluginUnderTest("NodePorts"),
         "ports",
-        pair_cases(first=host_port_pods(), max_mutations=1, cluster=clusters(max_nodes=3, min_existing_pods=1, max_existing_pods=3, existing_pods=host_port_pods())),
+        pair_cases(
+            first=host_port_pods(),
+            max_mutations=1,
+            cluster=clusters(max_nodes=3, min_existing_pods=1, max_existing_pods=3, existing_pods=host_port_pods()),
+        ),
     ),
     "per-container-default-requests": (
         PluginUnderTest("NodeResourcesFit"),
@@ -72,7 +98,9 @@ GAPS: dict[str, tuple[PluginUnderTest, str, st.SearchStrategy[PairCase]]] = {
         pair_cases(first=sparse_request_pods(), max_mutations=1, cluster=clusters(max_nodes=2, max_existing_pods=1)),
     ),
     "labels-unsigned": (
-        PluginUnderTest("InterPodAffinity", {"ignorePreferredTermsOfExistingPods": True}, "InterPodAffinity/IgnorePreferred"),
+        PluginUnderTest(
+            "InterPodAffinity", {"ignorePreferredTermsOfExistingPods": True}, "InterPodAffinity/IgnorePreferred"
+        ),
         "labels",
         IPA_SEARCH,
     ),

@@ -23,9 +23,9 @@ from batchproof.model.plugins.node_ports import PLUGIN as NODE_PORTS
 from batchproof.model.plugins.registry import PluginInfo, Registry
 from batchproof.model.profiles import batching_profile
 from batchproof.properties.lockstep import BatchingOptions, Scenario, run_lockstep
-from batchproof.properties.statistics import PathCounter
 from batchproof.properties.pairs import compare_plugin, plugin_signature
 from batchproof.properties.signatures import PairCase, PluginUnderTest, check_plugin_pair, pair_cases
+from batchproof.properties.statistics import PathCounter
 from batchproof.properties.strategies.clusters import clusters
 from batchproof.properties.strategies.objects import host_port_pods, lean_pods
 from batchproof.properties.strategies.workloads import scenarios, signable_templates
@@ -93,13 +93,19 @@ def _gap_found(plugin_name: str, strategy: st.SearchStrategy[PairCase]) -> PairC
     def inconsistent(case: PairCase) -> bool:
         plugin = subject.build("strict", registry=REGISTRY)
         same = plugin_signature(plugin, case.first) == plugin_signature(plugin, case.second) is not None
-        return same and case.first != case.second and bool(compare_plugin(plugin, case.first, case.second, case.cluster.snapshot()))
+        return (
+            same
+            and case.first != case.second
+            and bool(compare_plugin(plugin, case.first, case.second, case.cluster.snapshot()))
+        )
 
     return find(strategy, inconsistent, settings=BUDGET)
 
 
 def test_a_signer_that_drops_a_field_its_filter_reads_is_caught() -> None:
-    strategy = pair_cases(first=host_port_pods(), cluster=clusters(max_nodes=3, min_existing_pods=1, existing_pods=host_port_pods()))
+    strategy = pair_cases(
+        first=host_port_pods(), cluster=clusters(max_nodes=3, min_existing_pods=1, existing_pods=host_port_pods())
+    )
     case = _gap_found("PortBlindNodePorts", strategy)
     assert pod_host_ports(case.first) != pod_host_ports(case.second)
 
@@ -158,8 +164,13 @@ def test_a_batched_scheduler_that_never_flushes_on_age_is_caught() -> None:
     options = BatchingOptions()
 
     def stale(scenario: Scenario) -> bool:
-        return bool(run_lockstep(scenario, batched_cls=NeverExpiringBatchedScheduler).stale_hints(options.max_batch_age))
+        return bool(
+            run_lockstep(scenario, batched_cls=NeverExpiringBatchedScheduler).stale_hints(options.max_batch_age)
+        )
 
-    scenario = find(scenarios(profiles=(profile,), events=True, shape="one-per-node", options=st.just(options)), stale, settings=BUDGET)
+    scenario = find(
+        scenarios(profiles=(profile,), events=True, shape="one-per-node", options=st.just(options)),
+        stale,
+        settings=BUDGET,
+    )
     assert not run_lockstep(scenario).stale_hints(options.max_batch_age)
-

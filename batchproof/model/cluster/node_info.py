@@ -24,8 +24,10 @@ class HostPort:
 
 
 def pod_host_ports(pod: Pod, *, all_init_containers: bool = False) -> tuple[HostPort, ...]:
-    """Non-zero host ports as util.GetHostPorts lists them: sidecar init containers, then app
-    containers. ``all_init_containers`` also lists plain init containers (the upstream signer's view)."""
+    """Non-zero host ports as util.GetHostPorts lists them: sidecars, then app containers.
+
+    ``all_init_containers`` also lists plain init containers (the upstream signer's view).
+    """
     ports: list[HostPort] = []
     inits = pod.init_containers if all_init_containers else tuple(c for c in pod.init_containers if c.is_sidecar)
     for container in (*inits, *pod.containers):
@@ -109,7 +111,7 @@ class NodeInfo:
 
     def remove_pod(self, pod: Pod) -> bool:
         """Forget a pod (matched by namespace/name); False if it was not here."""
-        for index, present in enumerate(self.pods):
+        for index, present in enumerate(self.pods):  # noqa: B007 - index is used after the loop
             if present.namespace == pod.namespace and present.name == pod.name:
                 break
         else:

@@ -17,7 +17,15 @@ class Snapshot:
     recomputed from scratch per cycle.
     """
 
-    __slots__ = ("_affinity_nodes", "_anti_affinity_nodes", "_image_nodes", "_infos", "_pod_level_resources", "generation", "objects")
+    __slots__ = (
+        "_affinity_nodes",
+        "_anti_affinity_nodes",
+        "_image_nodes",
+        "_infos",
+        "_pod_level_resources",
+        "generation",
+        "objects",
+    )
 
     def __init__(
         self,

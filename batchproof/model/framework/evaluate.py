@@ -45,7 +45,9 @@ class PluginEvaluation:
             "plugin": self.plugin,
             "preFilter": {
                 **pre_filter.to_json(),
-                "result": None if result is None or result.node_names is None else {"nodeNames": sorted(result.node_names)},
+                "result": None
+                if result is None or result.node_names is None
+                else {"nodeNames": sorted(result.node_names)},
             },
             "filter": {name: status.to_json() for name, status in self.filter.items()},
             "preScore": {"code": (self.pre_score or Status()).code.value},
@@ -77,6 +79,7 @@ def evaluate_plugin(
 
     Raises:
         PluginFailure: the plugin raised an exception.
+
     """
     name: str = plugin.name
     nodes: list[NodeInfo] = snapshot.node_infos()

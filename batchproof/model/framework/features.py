@@ -32,6 +32,7 @@ class FeatureGates:
 
         Raises:
             ConfigError: an unknown gate or a value that is not true/false.
+
         """
         gates = cls()
         for item in filter(None, (part.strip() for part in text.split(","))):

@@ -7,7 +7,7 @@ extension points by the methods present, like upstream's type assertions.
 from __future__ import annotations
 
 from collections.abc import MutableMapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from batchproof.model.cluster.node_info import NodeInfo
@@ -56,7 +56,7 @@ class SignFragment:
 class PluginContext:
     """What a plugin factory receives besides its args: feature gates and the signer mode."""
 
-    features: FeatureGates = FeatureGates()
+    features: FeatureGates = field(default_factory=FeatureGates)
     signers: SignerMode = "upstream"
 
 

@@ -33,9 +33,9 @@ class NodePluginScores:
     """One node's scores (framework.NodePluginScores): weighted per plugin, total and raw."""
 
     name: str
-    scores: FrozenDict[str, int] = field(default_factory=lambda: FrozenDict())
+    scores: FrozenDict[str, int] = field(default_factory=FrozenDict)
     total_score: int = 0
-    raw_scores: FrozenDict[str, int] = field(default_factory=lambda: FrozenDict())
+    raw_scores: FrozenDict[str, int] = field(default_factory=FrozenDict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +63,7 @@ class Framework:
         *,
         scheduler_name: str,
         pre_filter: Sequence[Any] = (),
-        filter: Sequence[Any] = (),  # noqa: A002 - upstream's extension point name
+        filter: Sequence[Any] = (),
         pre_score: Sequence[Any] = (),
         score: Sequence[ScoredPlugin] = (),
         has_extenders: bool = False,
@@ -181,7 +181,9 @@ class Framework:
             if implements(scored.plugin, "normalize_score"):
                 status: Status = _guard(scored.plugin, "normalize_score", state, pod, scores)
                 if not status.is_success:
-                    return [], error(f'running Normalize on Score plugins: plugin "{name}" failed with: {status.message}')
+                    return [], error(
+                        f'running Normalize on Score plugins: plugin "{name}" failed with: {status.message}'
+                    )
             for node_name, value in scores.items():
                 if not MIN_NODE_SCORE <= value <= MAX_NODE_SCORE:
                     return [], error(

@@ -81,11 +81,7 @@ def node_affinity(reader: Reader) -> NodeAffinity | None:
     body = reader.mapping()
     required = body["requiredDuringSchedulingIgnoredDuringExecution"]
     return NodeAffinity(
-        required=(
-            required.mapping()["nodeSelectorTerms"].list_of(node_selector_term)
-            if required.present
-            else None
-        ),
+        required=(required.mapping()["nodeSelectorTerms"].list_of(node_selector_term) if required.present else None),
         preferred=body["preferredDuringSchedulingIgnoredDuringExecution"].list_of(
             lambda r: PreferredSchedulingTerm(
                 weight=r.mapping()["weight"].integer(),
@@ -163,9 +159,7 @@ def spread_constraint(reader: Reader) -> TopologySpreadConstraint:
     return TopologySpreadConstraint(
         max_skew=body["maxSkew"].integer(),
         topology_key=body["topologyKey"].string(),
-        when_unsatisfiable=body["whenUnsatisfiable"].one_of(
-            ("DoNotSchedule", "ScheduleAnyway"), "DoNotSchedule"
-        ),
+        when_unsatisfiable=body["whenUnsatisfiable"].one_of(("DoNotSchedule", "ScheduleAnyway"), "DoNotSchedule"),
         label_selector=label_selector(body["labelSelector"]),
         min_domains=body["minDomains"].optional_integer(),
         node_affinity_policy=body["nodeAffinityPolicy"].optional_string(),
@@ -364,4 +358,3 @@ def persistent_volume(reader: Reader) -> PersistentVolume:
         ),
         csi_driver=spec["csi"].mapping()["driver"].string(),
     )
-

@@ -83,6 +83,7 @@ def read_documents(path: str | Path) -> list[Any]:
 
     Raises:
         ManifestError: the file cannot be read or parsed.
+
     """
     name = str(path)
     try:

@@ -71,6 +71,7 @@ class Registry:
 
         Raises:
             UnknownPluginError: ``name`` is not registered.
+
         """
         if name in self._extra:
             return self._extra[name]
@@ -90,6 +91,7 @@ class Registry:
         Raises:
             UnknownPluginError: ``name`` is not registered.
             ConfigError: the args are invalid.
+
         """
         info = self.info(name)
         merged = {**info.default_args, **(args or {})}

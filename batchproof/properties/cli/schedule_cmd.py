@@ -62,8 +62,16 @@ def run(args: argparse.Namespace) -> int:
         if args.metrics_out:
             Path(args.metrics_out).write_text(lockstep.prometheus)
         document = {
-            "reference": {"scheduler": "reference", "placements": [placement(d) for d in lockstep.reference], "metrics": {}},
-            "batched": {"scheduler": "batched", "placements": [placement(d) for d in lockstep.batched], "metrics": lockstep.metrics},
+            "reference": {
+                "scheduler": "reference",
+                "placements": [placement(d) for d in lockstep.reference],
+                "metrics": {},
+            },
+            "batched": {
+                "scheduler": "batched",
+                "placements": [placement(d) for d in lockstep.batched],
+                "metrics": lockstep.metrics,
+            },
             "divergences": [d.to_json() for d in lockstep.divergences],
         }
         text = "\n\n".join(render_schedule(document[side]) for side in ("reference", "batched"))
@@ -94,6 +102,10 @@ def run(args: argparse.Namespace) -> int:
             clock.advance(options.pod_interval)
         if args.metrics_out:
             Path(args.metrics_out).write_text(scheduler.metrics_registry.prometheus())
-    document = {"scheduler": scheduler.name, "placements": [placement(d) for d in decisions], "metrics": scheduler.metrics()}
+    document = {
+        "scheduler": scheduler.name,
+        "placements": [placement(d) for d in decisions],
+        "metrics": scheduler.metrics(),
+    }
     print(dumps(document) if args.format == "json" else render_schedule(document))
     return 0

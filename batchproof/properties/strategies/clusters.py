@@ -40,8 +40,7 @@ def clusters(
     max_existing_pods: int = 4,
     existing_pods: st.SearchStrategy[Pod] | None = None,
 ) -> st.SearchStrategy[Cluster]:
-    """Clusters of unique nodes with between ``min_existing_pods`` and ``max_existing_pods``
-    pods bound to them."""
+    """Clusters of unique nodes with ``min_existing_pods`` to ``max_existing_pods`` bound pods."""
     _check_size(min_nodes, max_nodes)
     _check_size(min_existing_pods, max_existing_pods)
     pod_strategy = existing_pods if existing_pods is not None else pods()

@@ -8,7 +8,6 @@ dataclasses, whose reprs paste back as code.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from hypothesis import strategies as st
@@ -344,11 +343,9 @@ def taints() -> st.SearchStrategy[Taint]:
     return st.sampled_from(TAINT_POOL)
 
 
-def nodes(
-    *, name: str | st.SearchStrategy[str] = st.sampled_from(NODE_NAMES), max_taints: int = 2
-) -> st.SearchStrategy[Node]:
+def nodes(*, name: str | st.SearchStrategy[str] | None = None, max_taints: int = 2) -> st.SearchStrategy[Node]:
     """Nodes with allocatable biased to exact-fit boundaries, labels incl. zone, taints, images."""
-    names = st.just(name) if isinstance(name, str) else name
+    names = st.just(name) if isinstance(name, str) else (name if name is not None else st.sampled_from(NODE_NAMES))
     return st.builds(
         _node,
         name=names,
@@ -405,8 +402,10 @@ SELECTED_LABELS = LABEL_POOL[1:7]
 
 
 def anti_affinity_pods(*, namespaces: tuple[str, ...] = NAMESPACES) -> st.SearchStrategy[Pod]:
-    """Pods with one required pod anti-affinity term (existing pods whose terms judge incoming
-    pods), selecting on the label pool's first keys so that they often match."""
+    """Pods with one required pod anti-affinity term, to judge incoming pods as existing pods.
+
+    Selectors use the label pool's first keys, so they often match.
+    """
     selectors = st.sampled_from(tuple(LabelSelector(match_labels=m) for m in SELECTED_LABELS))
     required = st.builds(
         PodAffinityTerm,
@@ -447,8 +446,10 @@ def lean_pods(
     namespaces: tuple[str, ...] = NAMESPACES,
     labels: tuple[FrozenDict[str, str], ...] | None = None,
 ) -> st.SearchStrategy[Pod]:
-    """Small signable pods (namespace, labels, containers with requests and optional host ports):
-    few fields, so a generic mutation lands on the interesting ones often."""
+    """Small signable pods: namespace, labels, containers with requests and optional host ports.
+
+    Few fields, so a generic mutation lands on the interesting ones often.
+    """
     _check_size(1, max_containers)
     container = st.builds(
         Container,

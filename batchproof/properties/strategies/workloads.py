@@ -44,7 +44,11 @@ def _one_per_node(template: Pod) -> Pod:
 
 def _small(template: Pod) -> Pod:
     small = FrozenDict({"cpu": 100, "memory": 64 * 1024 * 1024})
-    return replace(template, containers=tuple(replace(c, requests=small, ports=()) for c in template.containers), init_containers=())
+    return replace(
+        template,
+        containers=tuple(replace(c, requests=small, ports=()) for c in template.containers),
+        init_containers=(),
+    )
 
 
 @st.composite
@@ -67,7 +71,9 @@ def workloads(draw: st.DrawFn, *, shape: Shape = "any", min_size: int = 2, max_s
 
 
 @st.composite
-def event_streams(draw: st.DrawFn, cluster: Cluster, pods_: tuple[Pod, ...], *, max_events: int = 3) -> tuple[tuple[int, Event], ...]:
+def event_streams(
+    draw: st.DrawFn, cluster: Cluster, pods_: tuple[Pod, ...], *, max_events: int = 3
+) -> tuple[tuple[int, Event], ...]:
     """Events placed before some pods: node label/taint/resource changes, removals, deletions, clock jumps."""
     events: list[tuple[int, Event]] = []
     for _ in range(draw(st.integers(0, max_events))):
@@ -101,16 +107,18 @@ def scenarios(
     profiles: tuple[Profile, ...],
     shape: Shape = "any",
     events: bool = False,
-    options: st.SearchStrategy[BatchingOptions] = st.just(BatchingOptions()),
+    options: st.SearchStrategy[BatchingOptions] | None = None,
     min_nodes: int = 2,
     max_nodes: int = 8,
     max_pods: int = 10,
 ) -> Scenario:
     """A cluster, a workload, optionally an event stream, for the given profiles."""
-    world = draw(clusters(min_nodes=min_nodes, max_nodes=max_nodes, max_existing_pods=3, existing_pods=signable_templates()))
+    world = draw(
+        clusters(min_nodes=min_nodes, max_nodes=max_nodes, max_existing_pods=3, existing_pods=signable_templates())
+    )
     queue = draw(workloads(shape=shape, max_size=max_pods))
     stream = draw(event_streams(world, queue)) if events else ()
-    return Scenario(world, queue, profiles, stream, draw(options))
+    return Scenario(world, queue, profiles, stream, draw(options) if options is not None else BatchingOptions())
 
 
 def other_profile(profile: Profile) -> Profile:
@@ -121,5 +129,7 @@ def other_profile(profile: Profile) -> Profile:
 def roomy(cluster: Cluster) -> Cluster:
     """Untainted copies of the nodes, big enough for several small pods each (a helper for tests)."""
     big = FrozenDict({"cpu": 8000, "memory": 16 * 1024**3, "pods": 110})
-    return replace(cluster, nodes=tuple(replace(n, allocatable=big, capacity=big, taints=(), unschedulable=False) for n in cluster.nodes))
-
+    return replace(
+        cluster,
+        nodes=tuple(replace(n, allocatable=big, capacity=big, taints=(), unschedulable=False) for n in cluster.nodes),
+    )

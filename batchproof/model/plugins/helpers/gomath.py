@@ -12,8 +12,10 @@ def go_div(numerator: int, denominator: int) -> int:
 
 
 def go_round(value: float) -> int:
-    """Go's math.Round: half away from zero (Python's round() is half to even), exact for
-    values like 0.49999999999999994 where adding 0.5 would round up in floating point."""
+    """Go's math.Round: half away from zero (Python's round() is half to even).
+
+    Exact for values like 0.49999999999999994, where adding 0.5 would round up in floating point.
+    """
     truncated = math.trunc(value)
     if abs(value - truncated) >= 0.5:
         truncated += 1 if value > 0 else -1

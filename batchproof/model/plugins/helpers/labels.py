@@ -48,6 +48,7 @@ def validate_selector(selector: LabelSelector) -> None:
 
     Raises:
         InvalidSelector: an invalid key, value or operator.
+
     """
     for key, value in selector.match_labels.items():
         if not is_qualified_name(key):
@@ -59,10 +60,14 @@ def validate_selector(selector: LabelSelector) -> None:
             raise InvalidSelector(f"invalid label key {requirement.key!r}")
         if requirement.operator in ("In", "NotIn"):
             if not requirement.values:
-                raise InvalidSelector(f"values: for 'in', 'notin' operators, values set can't be empty ({requirement.key})")
+                raise InvalidSelector(
+                    f"values: for 'in', 'notin' operators, values set can't be empty ({requirement.key})"
+                )
         elif requirement.operator in ("Exists", "DoesNotExist"):
             if requirement.values:
-                raise InvalidSelector(f"values: values set must be empty for exists and does not exist ({requirement.key})")
+                raise InvalidSelector(
+                    f"values: values set must be empty for exists and does not exist ({requirement.key})"
+                )
         else:
             raise InvalidSelector(f"{requirement.operator!r} is not a valid label selector operator")
         for value in requirement.values:

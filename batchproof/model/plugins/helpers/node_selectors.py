@@ -67,8 +67,10 @@ def _field_valid(requirement: NodeSelectorRequirement) -> bool:
 
 
 def field_matches(requirement: NodeSelectorRequirement, node: Node) -> bool:
-    """One matchFields requirement: In/NotIn with one value against the node's fields, of
-    which only metadata.name exists (any other key reads as "")."""
+    """One matchFields requirement: In/NotIn with one value against the node's fields.
+
+    Only metadata.name exists; any other key reads as "".
+    """
     actual = node.name if requirement.key == NAME_FIELD else ""
     if requirement.operator == "In":
         return actual == requirement.values[0]
@@ -77,9 +79,7 @@ def field_matches(requirement: NodeSelectorRequirement, node: Node) -> bool:
 
 def term_is_valid(term: NodeSelectorTerm) -> bool:
     """Whether the term parses (an invalid term never matches)."""
-    return all(_expression_valid(r) for r in term.match_expressions) and all(
-        _field_valid(r) for r in term.match_fields
-    )
+    return all(_expression_valid(r) for r in term.match_expressions) and all(_field_valid(r) for r in term.match_fields)
 
 
 def term_matches(term: NodeSelectorTerm, node: Node) -> bool:

@@ -8,7 +8,9 @@ from batchproof.model.framework.interfaces import MAX_NODE_SCORE
 from batchproof.model.plugins.helpers.gomath import go_div
 
 
-def default_normalize_score(scores: MutableMapping[str, int], *, reverse: bool, max_priority: int = MAX_NODE_SCORE) -> None:
+def default_normalize_score(
+    scores: MutableMapping[str, int], *, reverse: bool, max_priority: int = MAX_NODE_SCORE
+) -> None:
     """Scale scores to [0, max_priority] by the maximum (integer division), optionally reversed."""
     highest = max(0, *scores.values()) if scores else 0  # upstream starts the maximum at 0
     if highest == 0:

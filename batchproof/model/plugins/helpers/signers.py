@@ -43,14 +43,20 @@ def canonical_json(value: Any) -> str:
     Raises:
         ValueError: NaN or infinity (Go's json.Marshal fails on them too).
         TypeError: a value JSON cannot encode.
+
     """
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_json_default)
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_json_default
+    )
 
 
 def host_ports_fragment(pod: Pod, mode: SignerMode) -> list[Any]:
-    """Upstream: sorted unique host port numbers of every container and init container;
-    strict: sorted unique (hostIP, protocol, port) of the ports Filter checks (sidecars and app
-    containers, util.GetHostPorts)."""
+    """The host ports fragment in the given signer mode.
+
+    Upstream: sorted unique host port numbers of every container and init container; strict:
+    sorted unique (hostIP, protocol, port) of the ports Filter checks (sidecars and app
+    containers, util.GetHostPorts).
+    """
     if mode == "upstream":
         return sorted({p.port for p in pod_host_ports(pod, all_init_containers=True)})
     return [list(t) for t in sorted({(p.ip, p.protocol, p.port) for p in pod_host_ports(pod)})]
@@ -72,9 +78,12 @@ def _toleration_json(toleration: Toleration) -> dict[str, Any]:
 
 
 def tolerations_fragment(pod: Pod, mode: SignerMode) -> list[dict[str, Any]]:
-    """Upstream: tolerations sorted by (key, value) only, a stable sort of the input order
+    """The tolerations fragment in the given signer mode.
+
+    Upstream: tolerations sorted by (key, value) only, a stable sort of the input order
     (upstream's sort is not total, so reordered equal-keyed tolerations can sign differently);
-    strict: a total order over every field, so the value depends only on the set."""
+    strict: a total order over every field, so the value depends only on the set.
+    """
     if mode == "upstream":
         ordered = sorted(pod.tolerations, key=lambda t: (t.key, t.value))
     else:
