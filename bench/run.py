@@ -1,6 +1,6 @@
 """Scheduling benchmarks: reference vs batched per-pod time and peak memory.
 
-Usage: ``python -m bench.run [--sizes 500,1000,5000] [--pods 100] [--out bench/results]``.
+Usage: ``python -m bench.run [--sizes 500,1000,5000] [--pods 400] [--out bench/results]``.
 Writes ``scheduling.json`` and ``scheduling.md``. Both schedulers run the built-in ``batching``
 profile with upstream's adaptive percentageOfNodesToScore, in the same process, one after the
 other, on identical clusters.
@@ -37,6 +37,7 @@ def _scheduler(kind: str, nodes: int) -> tuple[Any, Callable[[], None]]:
 def measure(kind: str, nodes: int, pods: int, *, one_per_node: bool) -> dict[str, Any]:
     """Per-pod wall time of scheduling ``pods`` identical pods on ``nodes`` nodes."""
     scheduler, tick = _scheduler(kind, nodes)
+    pods = min(pods, nodes) if one_per_node else pods  # a node takes one pod: no more pods than nodes
     queue = pod_run(pods, one_per_node=one_per_node)
     started = time.perf_counter()
     placed = hinted = 0
@@ -69,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark matrix and write the results."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="100,500,1000,5000")
-    parser.add_argument("--pods", type=int, default=100)
+    parser.add_argument("--pods", type=int, default=400)
     parser.add_argument("--out", default="bench/results")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]

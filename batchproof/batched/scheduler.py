@@ -165,7 +165,7 @@ class BatchedScheduler:
                 return finish(info.name, path=path, filter_statuses=FrozenDict({info.name: verdict}))
         all_nodes = len(nodes)
         if result is not None and result.node_names is not None:
-            nodes = [node for node in nodes if node.name in result.node_names]
+            nodes = tuple(node for node in nodes if node.name in result.node_names)
         passed = find_nodes_that_pass_filters(
             framework,
             state,

@@ -74,7 +74,7 @@ class ReferenceScheduler:
                     )
         all_nodes = len(nodes)
         if result is not None and result.node_names is not None:
-            nodes = [info for info in nodes if info.name in result.node_names]
+            nodes = tuple(info for info in nodes if info.name in result.node_names)
         passed = find_nodes_that_pass_filters(
             framework,
             state,

@@ -22,6 +22,7 @@ class Snapshot:
         "_anti_affinity_nodes",
         "_image_nodes",
         "_infos",
+        "_node_list",
         "_pod_level_resources",
         "generation",
         "objects",
@@ -36,6 +37,7 @@ class Snapshot:
         pod_level_resources: bool = True,
     ) -> None:
         self._infos: dict[str, NodeInfo] = {}
+        self._node_list: tuple[NodeInfo, ...] = ()  # the node list, rebuilt only when nodes change
         self._image_nodes: dict[str, int] = {}
         # node names holding pods with (anti-)affinity, kept in node insertion order on demand
         self._affinity_nodes: set[str] = set()
@@ -60,9 +62,9 @@ class Snapshot:
     def __contains__(self, name: object) -> bool:
         return name in self._infos
 
-    def node_infos(self) -> list[NodeInfo]:
-        """All node infos, in insertion order."""
-        return list(self._infos.values())
+    def node_infos(self) -> tuple[NodeInfo, ...]:
+        """All node infos, in insertion order (kept up to date as nodes are added or removed)."""
+        return self._node_list
 
     def get(self, name: str) -> NodeInfo | None:
         """The node info of ``name``, or None."""
@@ -113,6 +115,7 @@ class Snapshot:
         if node.name in self._infos:
             raise BatchproofError(f"node {node.name!r} is defined twice")
         self._infos[node.name] = NodeInfo(node, pod_level_resources=self._pod_level_resources)
+        self._node_list = tuple(self._infos.values())
         self._count_images(node, +1)
         self.generation += 1
 
@@ -127,6 +130,7 @@ class Snapshot:
     def remove_node(self, name: str) -> list[Pod]:
         """Remove a node; returns the pods that were bound to it."""
         info = self._infos.pop(name)
+        self._node_list = tuple(self._infos.values())
         self._affinity_nodes.discard(name)
         self._anti_affinity_nodes.discard(name)
         self._count_images(info.node, -1)
@@ -153,6 +157,7 @@ class Snapshot:
         """A deep copy whose later changes do not affect this one."""
         copy = Snapshot(objects=self.objects, pod_level_resources=self._pod_level_resources)
         copy._infos = {name: info.clone() for name, info in self._infos.items()}
+        copy._node_list = tuple(copy._infos.values())
         copy._image_nodes = dict(self._image_nodes)
         copy._affinity_nodes = set(self._affinity_nodes)
         copy._anti_affinity_nodes = set(self._anti_affinity_nodes)

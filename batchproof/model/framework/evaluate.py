@@ -82,7 +82,7 @@ def evaluate_plugin(
 
     """
     name: str = plugin.name
-    nodes: list[NodeInfo] = snapshot.node_infos()
+    nodes: Sequence[NodeInfo] = snapshot.node_infos()
     state = CycleState(snapshot)
     pre_filter: Status | None = None
     pre_filter_result: PreFilterResult | None = None

@@ -107,7 +107,7 @@ def topology_scores(pod: Pod, state: CycleState, args: ScoringArgs) -> tuple[Sco
     if args.ignore_preferred_terms_of_existing_pods and not has_constraints:
         return None, skip()
     snapshot = state.snapshot
-    infos: list[NodeInfo] = snapshot.node_infos() if has_constraints else snapshot.have_pods_with_affinity()
+    infos: Sequence[NodeInfo] = snapshot.node_infos() if has_constraints else snapshot.have_pods_with_affinity()
     parsed = pod_terms(pod, match_label_keys=args.match_label_keys)
     if parsed.error is not None:
         return None, error(f"failed to parse pod: {parsed.error}")
