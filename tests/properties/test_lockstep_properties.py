@@ -7,8 +7,11 @@ that reached its interesting path and fails if there were none.
 
 from __future__ import annotations
 
+import json
+import shlex
 from collections import Counter
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from hypothesis import Phase, given, settings
@@ -27,7 +30,9 @@ from batchproof.model.objects import (
 )
 from batchproof.model.profiles import batching_profile
 from batchproof.properties.classify import classify
+from batchproof.properties.cli.main import main
 from batchproof.properties.lockstep import BatchingOptions, LockstepRun, Scenario, run_lockstep
+from batchproof.properties.reproducer import write_reproducer
 from batchproof.properties.statistics import PathCounter
 from batchproof.properties.strategies.workloads import other_profile, scenarios
 
@@ -221,3 +226,24 @@ def test_normalisation_divergence_is_found_upstream_and_absent_when_renormalised
         counter.require("hinted placement")
     else:
         counter.require("hinted placement", "divergence normalization")
+
+
+def test_a_found_divergence_replays_from_its_reproducer(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The reproducer of a normalisation divergence, replayed through the CLI, shows it again."""
+    found: list[Scenario] = []
+
+    @settings(max_examples=400, phases=[Phase.generate])
+    @given(preferring_scenarios())
+    def search(scenario: Scenario) -> None:
+        if not found and not scenario.events and run_lockstep(scenario).divergences:
+            found.append(scenario)
+
+    search()
+    assert found, "no divergence to replay"
+    scenario = found[0]
+    reproducer = write_reproducer(scenario, tmp_path / "finding")
+    argv = shlex.split(reproducer.command)[1:] + ["--format", "json"]
+    assert main(argv) == 0
+    replayed = json.loads(capsys.readouterr().out)
+    expected = [c.to_json() for c in run_lockstep(scenario).divergences]
+    assert replayed["divergences"] == expected

@@ -110,13 +110,14 @@ def scenarios(
     options: st.SearchStrategy[BatchingOptions] | None = None,
     min_nodes: int = 2,
     max_nodes: int = 8,
+    min_pods: int = 2,
     max_pods: int = 10,
 ) -> Scenario:
     """A cluster, a workload, optionally an event stream, for the given profiles."""
     world = draw(
         clusters(min_nodes=min_nodes, max_nodes=max_nodes, max_existing_pods=3, existing_pods=signable_templates())
     )
-    queue = draw(workloads(shape=shape, max_size=max_pods))
+    queue = draw(workloads(shape=shape, min_size=min_pods, max_size=max_pods))
     stream = draw(event_streams(world, queue)) if events else ()
     return Scenario(world, queue, profiles, stream, draw(options) if options is not None else BatchingOptions())
 
