@@ -242,7 +242,7 @@ def test_a_found_divergence_replays_from_its_reproducer(tmp_path: Path, capsys: 
     assert found, "no divergence to replay"
     scenario = found[0]
     reproducer = write_reproducer(scenario, tmp_path / "finding")
-    argv = shlex.split(reproducer.command)[1:] + ["--format", "json"]
+    argv = [*shlex.split(reproducer.command)[1:], "--format", "json"]
     assert main(argv) == 0
     replayed = json.loads(capsys.readouterr().out)
     expected = [c.to_json() for c in run_lockstep(scenario).divergences]
