@@ -21,7 +21,6 @@ from batchproof.batched import VARIANTS, Variant
 from batchproof.model.frozen import FrozenDict
 from batchproof.model.objects import (
     Affinity,
-    Node,
     NodeAffinity,
     NodeSelectorRequirement,
     NodeSelectorTerm,
@@ -32,6 +31,7 @@ from batchproof.model.profiles import batching_profile
 from batchproof.properties.classify import classify
 from batchproof.properties.cli.main import main
 from batchproof.properties.lockstep import BatchingOptions, LockstepRun, Scenario, run_lockstep
+from batchproof.properties.metamorphic import permuted, renamed, with_infeasible_node
 from batchproof.properties.reproducer import write_reproducer
 from batchproof.properties.statistics import PathCounter
 from batchproof.properties.strategies.workloads import other_profile, scenarios
@@ -142,20 +142,7 @@ def test_metrics_agree_with_decisions() -> None:
     counter.require("hinted placement")
 
 
-def _permuted(scenario: Scenario, order: list[int]) -> Scenario:
-    nodes = tuple(scenario.cluster.nodes[i] for i in order)
-    return replace(scenario, cluster=replace(scenario.cluster, nodes=nodes))
-
-
-def _with_infeasible_node(scenario: Scenario) -> Scenario:
-    none = FrozenDict({"cpu": 0, "memory": 0, "pods": 0})
-    extra = Node(
-        "node-zz-full", labels=FrozenDict({"kubernetes.io/hostname": "node-zz-full"}), capacity=none, allocatable=none
-    )
-    return replace(scenario, cluster=replace(scenario.cluster, nodes=(*scenario.cluster.nodes, extra)))
-
-
-def test_metamorphic_node_order_and_an_infeasible_node_change_nothing() -> None:
+def test_metamorphic_renaming_reordering_and_an_infeasible_node_change_nothing() -> None:
     counter = PathCounter("metamorphic")
 
     @given(scenarios(profiles=(NO_IMAGE_LOCALITY,)), st.randoms(use_true_random=False))
@@ -164,10 +151,15 @@ def test_metamorphic_node_order_and_an_infeasible_node_change_nothing() -> None:
         _paths(counter, base)
         order = list(range(len(scenario.cluster.nodes)))
         random.shuffle(order)  # type: ignore[attr-defined]
-        for variant in (_permuted(scenario, order), _with_infeasible_node(scenario)):
+        for variant in (permuted(scenario, order), with_infeasible_node(scenario)):
             other = run_lockstep(variant)
             assert [d.node for d in other.batched] == [d.node for d in base.batched]
             assert [d.node for d in other.reference] == [d.node for d in base.reference]
+        renamed_scenario, mapping = renamed(scenario)
+        other = run_lockstep(renamed_scenario)
+        assert [d.node for d in other.batched] == [
+            mapping.get(d.node, d.node) if d.node else None for d in base.batched
+        ]
         counter.hit("compared")
 
     check()

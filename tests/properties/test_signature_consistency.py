@@ -12,7 +12,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from batchproof.model.framework.interfaces import SignerMode
-from batchproof.properties.signatures import SIGNABLE_PLUGINS, PairCase, PluginUnderTest, check_plugin_pair, pair_cases
+from batchproof.model.profiles import Profile
+from batchproof.properties.pairs import compare_profile
+from batchproof.properties.signatures import (
+    SIGNABLE_PLUGINS,
+    PairCase,
+    PluginUnderTest,
+    check_plugin_pair,
+    field_of,
+    pair_cases,
+)
 from batchproof.properties.statistics import PathCounter
 from batchproof.properties.strategies import pods
 from batchproof.properties.strategies.clusters import clusters
@@ -23,6 +32,7 @@ from batchproof.properties.strategies.objects import (
     lean_pods,
     sparse_request_pods,
 )
+from batchproof.properties.strategies.profiles import profiles
 
 SIGNABLE_PODS = pods(affinity=False, spread=False, volumes_=False)
 SMALL_CLUSTERS = clusters(
@@ -130,3 +140,30 @@ def test_upstream_signature_gap_is_found_and_strict_closes_it(gap: str) -> None:
     counter.require("equal signature, different pods", "gap")
     for case in found:
         assert not check_plugin_pair(subject, "strict", case).inconsistent, case
+
+
+@pytest.mark.parametrize("signers", ["strict", "upstream"])
+def test_profile_signatures_are_consistent_under_generated_profiles(signers: SignerMode) -> None:
+    """Whole-profile check: equal framework signatures mean equal filter verdicts and equal raw
+    and weighted scores. Strict profiles must pass; upstream profiles must pass when the pair
+    avoids the known gap fields (host ports, container requests split, labels, namespace)."""
+    counter = PathCounter(f"profile/{signers}")
+    known_gaps = ("containers", "init_containers", "labels", "namespace")
+
+    @settings(max_examples=120)
+    @given(profile=profiles(signers=signers), case=pair_cases(first=SIGNABLE_PODS, cluster=SMALL_CLUSTERS))  # type: ignore[arg-type]
+    def check(profile: Profile, case: PairCase) -> None:
+        framework = profile.build()
+        signature = framework.sign_pod(case.first)
+        if signature is None or signature != framework.sign_pod(case.second) or case.first == case.second:
+            counter.hit("signature differs, unsignable or pods equal")
+            return
+        counter.hit("equal signature, different pods")
+        differences = compare_profile(framework, case.first, case.second, case.cluster.snapshot())
+        fields = {field_of(m.path) for m in case.mutations}
+        if signers == "upstream" and any(f.startswith(known_gaps) for f in fields):
+            return
+        assert not differences, "; ".join(d.describe() for d in differences) + f" after {case.mutations}"
+
+    check()
+    counter.require("equal signature, different pods")
