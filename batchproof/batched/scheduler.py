@@ -163,17 +163,14 @@ class BatchedScheduler:
             if verdict.is_success:
                 path = "nominated" if pod.nominated_node_name else "hint"
                 return finish(info.name, path=path, filter_statuses=FrozenDict({info.name: verdict}))
-        all_nodes = len(nodes)
-        if result is not None and result.node_names is not None:
-            nodes = tuple(node for node in nodes if node.name in result.node_names)
         passed = find_nodes_that_pass_filters(
             framework,
             state,
             pod,
             nodes,
+            pre_filter_result=result,
             start_index=self.next_start_node_index,
             percentage_of_nodes_to_score=self.percentage_of_nodes_to_score,
-            all_nodes=all_nodes,
         )
         self.next_start_node_index = passed.next_start_index
         statuses = FrozenDict(passed.statuses)

@@ -12,6 +12,7 @@ from typing import Literal, Protocol
 from batchproof.model.cluster.node_info import NodeInfo
 from batchproof.model.cluster.snapshot import Snapshot
 from batchproof.model.framework.cycle_state import CycleState
+from batchproof.model.framework.interfaces import PreFilterResult
 from batchproof.model.framework.runtime import Framework, NodePluginScores
 from batchproof.model.framework.status import Code, Status
 from batchproof.model.frozen import FrozenDict
@@ -99,23 +100,26 @@ def find_nodes_that_pass_filters(
     *,
     start_index: int,
     percentage_of_nodes_to_score: int | None,
-    all_nodes: int | None = None,
+    pre_filter_result: PreFilterResult | None = None,
 ) -> FilterPass:
     """Filter nodes from ``start_index`` (wrapping), stopping at numFeasibleNodesToFind.
 
     schedule_one.go findNodesThatPassFilters; with no score plugins one feasible node suffices
-    (spec §6.3). The next start index advances by the number of nodes processed, modulo the
-    number of all nodes (``all_nodes``; the PreFilterResult may have narrowed ``nodes``). A
-    Filter Error aborts the cycle, as upstream's error channel does.
+    (spec §6.3). Only nodes in the PreFilterResult are filtered; the next start index advances
+    by the number of nodes processed, modulo the number of all nodes. A Filter Error aborts the
+    cycle, as upstream's error channel does.
     """
+    modulus = len(nodes)
+    if pre_filter_result is not None and pre_filter_result.node_names is not None:
+        allowed = pre_filter_result.node_names
+        nodes = [info for info in nodes if info.name in allowed]
     to_find = num_feasible_nodes_to_find(len(nodes), percentage_of_nodes_to_score)
     if not framework.score_plugins:
         to_find = 1
     feasible: list[NodeInfo] = []
     statuses: dict[str, Status] = {}
     if not nodes:
-        return FilterPass(feasible, statuses, start_index)
-    modulus = all_nodes or len(nodes)
+        return FilterPass(feasible, statuses, start_index % modulus if modulus else 0)
     processed = 0
     failure: Status | None = None
     for offset in range(len(nodes)):

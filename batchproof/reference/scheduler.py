@@ -72,17 +72,14 @@ class ReferenceScheduler:
                     return Decision(
                         pod.key, nominated.name, path="nominated", filter_statuses=FrozenDict({nominated.name: verdict})
                     )
-        all_nodes = len(nodes)
-        if result is not None and result.node_names is not None:
-            nodes = tuple(info for info in nodes if info.name in result.node_names)
         passed = find_nodes_that_pass_filters(
             framework,
             state,
             pod,
             nodes,
+            pre_filter_result=result,
             start_index=self.next_start_node_index,
             percentage_of_nodes_to_score=self.percentage_of_nodes_to_score,
-            all_nodes=all_nodes,
         )
         self.next_start_node_index = passed.next_start_index
         feasible, statuses = passed.feasible, passed.statuses
