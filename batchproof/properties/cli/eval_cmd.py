@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     pods = load_pods([args.pod]).pods
     if len(pods) != 1:
         raise BatchproofError(f"{args.pod}: expected exactly one pod, found {len(pods)}")
-    cluster = load_cluster(args.nodes, args.existing_pods, args.objects)
+    cluster = load_cluster(args.nodes, args.existing_pods, args.objects, allow_no_nodes=True)
     scored = None
     if args.scored_nodes is not None:
         scored = [name.strip() for name in args.scored_nodes.split(",") if name.strip()]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -28,10 +29,10 @@ OBJECT_KINDS = (
 )
 
 
-def load_nodes(path: str) -> tuple[Node, ...]:
-    """Nodes from a file; at least one, unique names."""
+def load_nodes(path: str, *, allow_empty: bool = False) -> tuple[Node, ...]:
+    """Nodes from a file with unique names; at least one unless ``allow_empty``."""
     nodes = load_files([path], allowed=NODE_KINDS).nodes
-    if not nodes:
+    if not nodes and not allow_empty:
         raise BatchproofError(f"{path}: no Node found")
     seen: set[str] = set()
     for node in nodes:
@@ -48,14 +49,20 @@ def load_pods(paths: Sequence[str]) -> Manifests:
     return load_files(paths, allowed=POD_KINDS)
 
 
-def load_cluster(nodes_path: str, existing_paths: Sequence[str], object_paths: Sequence[str]) -> Cluster:
-    """Nodes, bound pods (each must name a known node) and cluster objects."""
-    nodes = load_nodes(nodes_path)
+def load_cluster(
+    nodes_path: str, existing_paths: Sequence[str], object_paths: Sequence[str], *, allow_no_nodes: bool = False
+) -> Cluster:
+    """Nodes, bound pods (pods of unknown nodes are ignored with a warning) and cluster objects."""
+    nodes = load_nodes(nodes_path, allow_empty=allow_no_nodes)
     names = {node.name for node in nodes}
     existing = load_pods(existing_paths) if existing_paths else Manifests()
     for pod in existing.pods:
         if pod.node_name and pod.node_name not in names:
-            raise BatchproofError(f"existing pod {pod.key} is bound to unknown node {pod.node_name!r}")
+            # The scheduler's snapshot ignores pods of nodes it does not know; say so.
+            print(
+                f"batchproof: warning: existing pod {pod.key} is bound to unknown node {pod.node_name!r}; ignored",
+                file=sys.stderr,
+            )
     objects = load_files(object_paths, allowed=OBJECT_KINDS) if object_paths else Manifests()
     merged = objects.objects().merged(existing.objects())
     return Cluster(nodes, tuple(p for p in existing.pods if p.node_name), merged)
