@@ -307,3 +307,36 @@ def test_g1_store_results_flushes_instead_of_counting_store() -> None:
     assert batch.metrics.flushed[("default-scheduler", "empty_list")] == 1
     assert batch.metrics.flushed[("default-scheduler", "pod_not_batchable")] == 1
     assert not batch.metrics.stored
+
+
+def test_signature_is_computed_at_enqueue_and_recomputed_on_update() -> None:
+    from batchproof.batched import BatchedScheduler
+    from batchproof.model.objects import Toleration
+
+    class TolerationSigner(BlockingFilter):
+        def sign_pod(self, pod: Pod) -> tuple[tuple[()], Status]:
+            return (), SUCCESS if not pod.tolerations else unschedulable("refuses tolerating pods")
+
+    framework = Framework(scheduler_name="default-scheduler", filter=[TolerationSigner()])
+    scheduler = BatchedScheduler(framework, cluster("n1"))
+    scheduler.enqueue(Pod(name="p", uid="a-1"))
+    assert scheduler.queue[0].signature is not None
+    assert scheduler.update(Pod(name="p", uid="a-1", tolerations=(Toleration(operator="Exists"),)))
+    assert scheduler.queue[0].signature is None
+    decision = scheduler.schedule_next()
+    assert decision is not None and decision.signature is None
+
+
+def test_hinted_cycles_do_not_advance_the_sampling_window() -> None:
+    from batchproof.batched import BatchedScheduler
+
+    snapshot = Snapshot([Node(f"n{i:03d}") for i in range(200)])
+    scorer = TableScore({})
+    scheduler = BatchedScheduler(framework(scorer), snapshot, percentage_of_nodes_to_score=10)
+    first = scheduler.schedule_one(Pod(name="p0", uid="b-0"))
+    assert first.path == "full"
+    start = scheduler.next_start_node_index
+    assert start != 0  # the full pipeline advanced it by the nodes it processed
+    second = scheduler.schedule_one(Pod(name="p1", uid="b-1"))
+    assert second.path == "hint"
+    assert scheduler.next_start_node_index == start

@@ -196,3 +196,33 @@ def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["schedule"])
     assert exit_info.value.code == 2
+
+
+def test_several_pods_per_node_rescores_under_g3_and_flushes_under_g1(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    nodes = "\n---\n".join(
+        f"kind: Node\nmetadata: {{name: n{i}}}\nstatus: {{allocatable: {{cpu: '8', memory: 16Gi, pods: '110'}}}}"
+        for i in range(4)
+    )
+    pods = """kind: ReplicaSet
+metadata: {name: small}
+spec:
+  replicas: 6
+  selector: {matchLabels: {app: small}}
+  template:
+    metadata: {labels: {app: small}}
+    spec: {containers: [{name: c, resources: {requests: {cpu: 100m, memory: 64Mi}}}]}
+"""
+    nodes_file, pods_file = write(tmp_path, "n.yaml", nodes), write(tmp_path, "p.yaml", pods)
+    base = ["schedule", "--nodes", nodes_file, "--pods", pods_file, "--scheduler", "batched", "--format", "json"]
+    code, out, _ = run(capsys, *base, "--variant", "g3")
+    assert code == 0
+    g3 = json.loads(out)
+    assert g3["metrics"]["batch_rescore_attempts_total"] > 0
+    assert any(p["path"] == "hint" for p in g3["placements"])
+    code, out, _ = run(capsys, *base, "--variant", "g1")
+    assert code == 0
+    g1 = json.loads(out)
+    assert g1["metrics"]["batch_cache_flushed_total"].get("node_not_full", 0) > 0
+    assert g1["metrics"]["batch_rescore_attempts_total"] == 0
