@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from batchproof.model.frozen import FrozenDict
 from batchproof.model.manifests.load import ClusterObjects
-from batchproof.model.objects import Namespace, Node, Pod
+from batchproof.model.objects import Namespace, Pod
 from batchproof.properties.strategies.objects import _check_size, node_lists, pods
 from batchproof.properties.world import Cluster
 
@@ -20,16 +20,23 @@ NAMESPACE_OBJECTS = (
 
 
 @st.composite
-def _bound(
-    draw: st.DrawFn, nodes: list[Node], min_pods: int, max_pods: int, pod_strategy: st.SearchStrategy[Pod]
-) -> tuple[Pod, ...]:
-    count = draw(st.integers(min_pods, max_pods))
+def _clusters(
+    draw: st.DrawFn,
+    *,
+    min_nodes: int,
+    max_nodes: int,
+    min_pods: int,
+    max_pods: int,
+    pod_strategy: st.SearchStrategy[Pod],
+) -> Cluster:
+    nodes = draw(node_lists(min_size=min_nodes, max_size=max_nodes))
     bound = []
-    for index in range(count):
+    for index in range(draw(st.integers(min_pods, max_pods))):
         pod = draw(pod_strategy)
         node = draw(st.sampled_from(nodes))
         bound.append(replace(pod, name=f"existing-{index}", node_name=node.name))
-    return tuple(bound)
+    # A composite returns the Cluster itself, so failing examples print as pasteable code.
+    return Cluster(tuple(nodes), tuple(bound), ClusterObjects(namespaces=NAMESPACE_OBJECTS))
 
 
 def clusters(
@@ -44,8 +51,10 @@ def clusters(
     _check_size(min_nodes, max_nodes)
     _check_size(min_existing_pods, max_existing_pods)
     pod_strategy = existing_pods if existing_pods is not None else pods()
-    return node_lists(min_size=min_nodes, max_size=max_nodes).flatmap(
-        lambda nodes: _bound(nodes, min_existing_pods, max_existing_pods, pod_strategy).map(
-            lambda bound: Cluster(tuple(nodes), bound, ClusterObjects(namespaces=NAMESPACE_OBJECTS))
-        )
+    return _clusters(
+        min_nodes=min_nodes,
+        max_nodes=max_nodes,
+        min_pods=min_existing_pods,
+        max_pods=max_existing_pods,
+        pod_strategy=pod_strategy,
     )
