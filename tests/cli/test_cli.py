@@ -226,3 +226,12 @@ spec:
     g1 = json.loads(out)
     assert g1["metrics"]["batch_cache_flushed_total"].get("node_not_full", 0) > 0
     assert g1["metrics"]["batch_rescore_attempts_total"] == 0
+
+
+def test_prove_through_main_proves_strict_and_finds_upstream_gaps(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "prove", "--plugin", "NodePorts", "--signers", "strict", "--format", "json")
+    assert code == 0, err
+    assert {r["status"] for r in json.loads(out)["results"]} == {"proved"}
+    code, out, _ = run(capsys, "prove", "--plugin", "NodePorts", "--signers", "upstream", "--format", "json")
+    assert code == 1
+    assert "counterexample" in {r["status"] for r in json.loads(out)["results"]}

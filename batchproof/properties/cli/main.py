@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from batchproof.model.errors import BatchproofError
-from batchproof.properties.cli import eval_cmd, schedule_cmd
+from batchproof.properties.cli import eval_cmd, prove_cmd, schedule_cmd
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     eval_cmd.add_parser(sub)
     schedule_cmd.add_parser(sub)
+    prove_cmd.add_parser(sub)
     return parser
 
 
