@@ -53,3 +53,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     """Load the chosen Hypothesis profile."""
     settings.load_profile(config.getoption("--batchproof-profile"))
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Add one plugin-author check item per ``--batchproof-plugin MODULE:OBJECT``."""
+    refs = config.getoption("--batchproof-plugin")
+    if not refs:
+        return
+    from batchproof.properties.campaign.pytest_item import plugin_check_items  # noqa: PLC0415 (keeps loading light)
+
+    items.extend(plugin_check_items(session, refs))

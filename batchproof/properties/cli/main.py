@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from batchproof.model.errors import BatchproofError
-from batchproof.properties.cli import eval_cmd, prove_cmd, schedule_cmd
+from batchproof.properties.cli import campaign_cmd, check_plugin_cmd, eval_cmd, prove_cmd, replay_cmd, schedule_cmd
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -30,6 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
     eval_cmd.add_parser(sub)
     schedule_cmd.add_parser(sub)
     prove_cmd.add_parser(sub)
+    campaign_cmd.add_parser(sub)
+    replay_cmd.add_parser(sub)
+    check_plugin_cmd.add_parser(sub)
     return parser
 
 

@@ -1,0 +1,227 @@
+"""The property set a campaign runs, and the one the plugin-author check runs.
+
+Each property is a strategy plus a check that turns one example into candidate findings and a
+reducer that makes a finding small; its weight is its share of a time budget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from hypothesis import strategies as st
+
+from batchproof.model.errors import BatchproofError
+from batchproof.model.objects import DEFAULT_SCHEDULER_NAME, ContainerPort, Pod
+from batchproof.model.profiles import PluginSpec, Profile
+from batchproof.properties.campaign.config import CampaignConfig
+from batchproof.properties.campaign.discovery import Discovered, clusters_with_keys, discover, pods_with_keys
+from batchproof.properties.campaign.evidence import Candidate, Subject, Tally, lockstep_candidates, pair_candidates
+from batchproof.properties.campaign.loader import load_plugin
+from batchproof.properties.campaign.reduce import reduce_lockstep, reduce_pair
+from batchproof.properties.campaign.searches import (
+    all_plugin_pairs,
+    gap_searches,
+    lockstep_scenarios,
+    preferring_scenarios,
+    signable_pods,
+)
+from batchproof.properties.cli.inputs import choose_profile
+from batchproof.properties.lockstep import BatchingOptions, Scenario
+from batchproof.properties.signatures import SIGNABLE_PLUGINS, PairCase, pair_cases
+from batchproof.properties.strategies.clusters import clusters
+from batchproof.properties.strategies.objects import lean_pods, pods
+
+Check = Callable[[Any, Tally], list[Candidate]]
+PAIR_PATH = "equal signature, different pods"
+HINT_PATH = "hinted placement"
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignProperty:
+    """A named search: strategy, check, reducer of its findings, time weight and the path it must reach."""
+
+    name: str
+    description: str
+    strategy: st.SearchStrategy[Any]
+    check: Check
+    reduce: Callable[[Candidate], Candidate]
+    weight: int = 1
+    required_path: str = ""
+
+
+def campaign_profile(config: CampaignConfig) -> Profile:
+    """The chosen profile with the chosen signers, scheduling the generated pods' scheduler name.
+
+    Raises:
+        BatchproofError: the profile or configuration file is not usable.
+
+    """
+    profile = choose_profile(
+        config=config.config_file,
+        profile=None if config.config_file else config.profile,
+        signers=config.signers,
+        feature_gates="",
+    )
+    return replace(profile, scheduler_name=DEFAULT_SCHEDULER_NAME)
+
+
+def _pair_property(
+    name: str,
+    description: str,
+    *,
+    subjects: tuple[Subject, ...],
+    config: CampaignConfig,
+    strategy: st.SearchStrategy[PairCase],
+    weight: int,
+) -> CampaignProperty:
+    def check(case: PairCase, tally: Tally) -> list[Candidate]:
+        out: list[Candidate] = []
+        for subject in subjects:
+            out += pair_candidates(name, subject, config.signers, case, tally)
+        return out
+
+    def reduce(candidate: Candidate) -> Candidate:
+        return reduce_pair(candidate, check)
+
+    return CampaignProperty(name, description, strategy, check, reduce, weight, PAIR_PATH)
+
+
+def _lockstep_property(
+    name: str, description: str, strategy: st.SearchStrategy[Scenario], weight: int, subject: Subject | None = None
+) -> CampaignProperty:
+    def check(scenario: Scenario, tally: Tally) -> list[Candidate]:
+        return lockstep_candidates(name, scenario, tally, subject=subject)
+
+    def reduce(candidate: Candidate) -> Candidate:
+        return reduce_lockstep(candidate, check)
+
+    return CampaignProperty(name, description, strategy, check, reduce, weight, HINT_PATH)
+
+
+def campaign_properties(config: CampaignConfig) -> list[CampaignProperty]:
+    """Signature consistency (targeted gap searches and all plugins) and lockstep properties."""
+    profile = campaign_profile(config)
+    options = BatchingOptions(variant=config.variant)
+    out: list[CampaignProperty] = []
+    for gap, (plugin, strategy) in gap_searches().items():
+        out.append(
+            _pair_property(
+                f"signature/{gap}",
+                f"equal {plugin.title} signatures mean equal {plugin.title} results (targeted search)",
+                subjects=(Subject.of(plugin),),
+                config=config,
+                strategy=strategy,
+                weight=1,
+            )
+        )
+    out.append(
+        _pair_property(
+            "signature/all-plugins",
+            "equal signatures mean equal results, for every signable in-tree plugin",
+            subjects=tuple(Subject.of(p) for p in SIGNABLE_PLUGINS),
+            config=config,
+            strategy=all_plugin_pairs(),
+            weight=2,
+        )
+    )
+    out.append(
+        _lockstep_property(
+            "lockstep/normalization",
+            "one-pod-per-node runs with preferred node affinity place pods as the reference does (§10.2)",
+            preferring_scenarios(profile=profile, options=options),
+            3,
+        )
+    )
+    out.append(
+        _lockstep_property(
+            "lockstep/equivalence",
+            "generated workloads without events place pods as the reference does, and safely",
+            lockstep_scenarios(profile=profile, options=options, events=False),
+            2,
+        )
+    )
+    out.append(
+        _lockstep_property(
+            "lockstep/events",
+            "workloads with node, pod and clock events between pods: safety and classified divergences",
+            lockstep_scenarios(profile=profile, options=options, events=True),
+            2,
+        )
+    )
+    return _selected(out, config)
+
+
+def _selected(properties: list[CampaignProperty], config: CampaignConfig) -> list[CampaignProperty]:
+    if not config.properties:
+        return properties
+    names = [p.name for p in properties]
+    unknown = [n for n in config.properties if n not in names]
+    if unknown:
+        raise BatchproofError(f"--property: unknown property {unknown[0]!r}; known: {', '.join(names)}")
+    return [p for p in properties if p.name in config.properties]
+
+
+def _one_per_node(pod: Pod) -> Pod:
+    if not pod.containers:  # a mutant may have lost its only container
+        return pod
+    port = ContainerPort(container_port=8080, host_port=8080, protocol="TCP")
+    first = pod.containers[0]
+    return replace(pod, containers=(replace(first, ports=(*first.ports, port)), *pod.containers[1:]))
+
+
+@st.composite
+def _interleaved(draw: st.DrawFn, cases: st.SearchStrategy[PairCase], profile: Profile) -> Scenario:
+    case = draw(cases)
+    templates = [case.first, case.second]
+    if draw(st.booleans()):
+        templates = [_one_per_node(t) for t in templates]
+    count = draw(st.integers(2, 6))
+    queue = tuple(
+        replace(templates[i % 2], name=f"run-{i}", uid=f"uid-run-{i}", node_name="", nominated_node_name="")
+        for i in range(count)
+    )
+    return Scenario(case.cluster, queue, (profile,), (), BatchingOptions(variant="renormalize"))
+
+
+def plugin_profile(config: CampaignConfig, name: str) -> Profile:
+    """The chosen profile, strict in-tree signers, with the plugin added at every point it implements."""
+    assert config.plugin is not None
+    base = campaign_profile(config).with_signers("strict")
+    profile = replace(base, multi_point=(*base.multi_point, PluginSpec(name, config.plugin.weight)))
+    return profile.with_plugin_args(name, config.plugin.args) if config.plugin.args else profile
+
+
+def plugin_properties(config: CampaignConfig) -> tuple[list[CampaignProperty], Discovered]:
+    """The plugin-author check: its signature against its own results, and placement equivalence."""
+    assert config.plugin is not None
+    loaded = load_plugin(config.plugin.ref, config.plugin.args)
+    subject = Subject(loaded.info.name, dict(config.plugin.args), "", config.plugin.ref)
+    found = discover(subject.build("strict"))
+    cluster = clusters_with_keys(clusters(min_nodes=2, max_nodes=4, max_existing_pods=2), found)
+    pairs = st.one_of(
+        pair_cases(first=pods_with_keys(lean_pods(), found), max_mutations=1, cluster=cluster),
+        pair_cases(first=pods_with_keys(pods(), found), max_mutations=2, cluster=cluster),
+    )
+    signature = _pair_property(
+        "plugin/signature",
+        f"equal {subject.name} signatures mean equal {subject.name} Filter and Score results",
+        subjects=(subject,),
+        config=config.with_(signers="strict"),
+        strategy=pairs,
+        weight=1,
+    )
+    runs = _interleaved(
+        pair_cases(first=pods_with_keys(signable_pods(), found), max_mutations=1, cluster=cluster),
+        plugin_profile(config, subject.name),
+    )
+    placement = _lockstep_property(
+        "plugin/placement",
+        f"with {subject.name} in the profile (strict in-tree signers, re-normalisation) batching places pods "
+        "as the reference does",
+        runs,
+        1,
+        subject=subject,
+    )
+    return _selected([signature, placement], config), found

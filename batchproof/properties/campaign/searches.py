@@ -1,0 +1,240 @@
+"""The generators a campaign searches with: equal-signature pair searches and lockstep scenarios.
+
+These are the searches of the property suite (tests/properties) as library values, so a campaign
+and a pytest run look for the same things; each is built from the shared strategies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from hypothesis import strategies as st
+
+from batchproof.model.frozen import FrozenDict
+from batchproof.model.objects import (
+    Affinity,
+    ContainerPort,
+    Node,
+    NodeAffinity,
+    NodeSelectorRequirement,
+    NodeSelectorTerm,
+    Pod,
+    PreferredSchedulingTerm,
+)
+from batchproof.model.profiles import Profile
+from batchproof.properties.lockstep import BatchingOptions, Scenario
+from batchproof.properties.signatures import PairCase, PluginUnderTest, pair_cases
+from batchproof.properties.strategies.clusters import clusters
+from batchproof.properties.strategies.objects import (
+    SELECTED_LABELS,
+    anti_affinity_pods,
+    host_port_pods,
+    lean_pods,
+    pods,
+    sparse_request_pods,
+)
+from batchproof.properties.strategies.workloads import (
+    OTHER_SCHEDULER,
+    SHAPES,
+    Shape,
+    event_streams,
+    other_profile,
+)
+from batchproof.properties.world import Cluster
+
+MI = 1024 * 1024
+PREFERENCE_WEIGHTS = (1, 2, 3, 5, 8, 10)
+
+
+def signable_pods() -> st.SearchStrategy[Pod]:
+    """Pods the in-tree signers can sign (no pod affinity, spread constraints or volumes)."""
+    return pods(affinity=False, spread=False, volumes_=False)
+
+
+def all_plugin_pairs() -> st.SearchStrategy[PairCase]:
+    """Pairs over the whole pod surface on small clusters with anti-affinity pods already bound."""
+    small = clusters(max_nodes=4, max_existing_pods=3, existing_pods=st.one_of(signable_pods(), anti_affinity_pods()))
+    return st.one_of(pair_cases(first=signable_pods(), cluster=small), pair_cases(first=pods(), cluster=small))
+
+
+def _pod_affinity_pairs() -> st.SearchStrategy[PairCase]:
+    return pair_cases(
+        first=lean_pods(namespaces=("default", "ns1"), labels=SELECTED_LABELS),
+        max_mutations=1,
+        cluster=clusters(
+            max_nodes=3,
+            min_existing_pods=1,
+            max_existing_pods=3,
+            existing_pods=anti_affinity_pods(namespaces=("default", "ns1")),
+        ),
+    )
+
+
+def gap_searches() -> dict[str, tuple[PluginUnderTest, st.SearchStrategy[PairCase]]]:
+    """Targeted pair searches, one per plugin whose upstream signer has a gap (spec §10.6).
+
+    The mutation stays generic: the searches only choose lean pods and clusters where the
+    plugin's results depend on few fields, so a mutation lands on the interesting ones often.
+    """
+    ipa = _pod_affinity_pairs()
+    return {
+        "host-ports": (
+            PluginUnderTest("NodePorts"),
+            pair_cases(
+                first=host_port_pods(),
+                max_mutations=1,
+                cluster=clusters(max_nodes=3, min_existing_pods=1, max_existing_pods=3, existing_pods=host_port_pods()),
+            ),
+        ),
+        "container-requests": (
+            PluginUnderTest("NodeResourcesFit"),
+            pair_cases(
+                first=sparse_request_pods(), max_mutations=1, cluster=clusters(max_nodes=2, max_existing_pods=1)
+            ),
+        ),
+        "pod-labels": (
+            PluginUnderTest(
+                "InterPodAffinity", {"ignorePreferredTermsOfExistingPods": True}, "InterPodAffinity/IgnorePreferred"
+            ),
+            ipa,
+        ),
+        "pod-namespace": (PluginUnderTest("InterPodAffinity"), ipa),
+    }
+
+
+def _preferring(template: Pod, terms: tuple[PreferredSchedulingTerm, ...]) -> Pod:
+    return replace(template, affinity=Affinity(node_affinity=NodeAffinity(preferred=terms)))
+
+
+def preferring_scenarios(*, profile: Profile, options: BatchingOptions) -> st.SearchStrategy[Scenario]:
+    """One-pod-per-node runs of pods preferring some nodes by name (spec §10.2's worked example).
+
+    Nodes are opened up (no hard taints, room for pods) so that several compete on score, and
+    the preferred terms get distinct weights, so the first pod's node usually holds the maximum.
+    """
+    fast = fast_scenarios(profiles=(profile,), shape="one-per-node", min_nodes=4, max_nodes=6, min_pods=3, max_pods=5)
+    return _preferring_scenarios(fast, options)
+
+
+@st.composite
+def _preferring_scenarios(draw: st.DrawFn, fast: st.SearchStrategy[Scenario], options: BatchingOptions) -> Scenario:
+    """Weights and requests that make max-normalised NodeAffinity compete with NodeResourcesFit."""
+    base = draw(fast)
+    nodes = tuple(_open(node) for node in base.cluster.nodes)
+    chosen = draw(st.lists(st.sampled_from([n.name for n in nodes]), min_size=2, max_size=len(nodes), unique=True))
+    # Distinct weights, so that the first pod's node usually holds the strict maximum.
+    weights = draw(st.permutations(PREFERENCE_WEIGHTS))
+    terms = tuple(
+        PreferredSchedulingTerm(
+            weight=weights[i % len(weights)],
+            preference=NodeSelectorTerm(match_fields=(NodeSelectorRequirement("metadata.name", "In", (name,)),)),
+        )
+        for i, name in enumerate(chosen)
+    )
+    cpu = draw(st.sampled_from((500, 800, 1000, 1500)))
+    requests = FrozenDict({"cpu": cpu, "memory": draw(st.sampled_from((256 * MI, 1024 * MI)))})
+    queue = []
+    for pod in base.pods:
+        first = replace(pod.containers[0], requests=requests)
+        queue.append(replace(_preferring(pod, terms), containers=(first,), init_containers=()))
+    return replace(base, cluster=replace(base.cluster, nodes=nodes), pods=tuple(queue), options=options)
+
+
+def _open(node: Node) -> Node:
+    """The node schedulable, without hard taints, with room for many pods.
+
+    More nodes then compete on score; PreferNoSchedule taints, which TaintToleration normalises,
+    stay.
+    """
+    pods = {"pods": 110}
+    return replace(
+        node,
+        taints=tuple(t for t in node.taints if t.effect == "PreferNoSchedule"),
+        unschedulable=False,
+        allocatable=FrozenDict({**node.allocatable, **pods}),
+        capacity=FrozenDict({**node.capacity, **pods}),
+    )
+
+
+def lockstep_scenarios(
+    *, profile: Profile, options: BatchingOptions, events: bool, shape: Shape = "any"
+) -> st.SearchStrategy[Scenario]:
+    """Generated workloads for the profile and a second profile under another scheduler name."""
+    return fast_scenarios(profiles=(profile, other_profile(profile)), shape=shape, events=events, options=options)
+
+
+def _copies(template: Pod, count: int, prefix: str) -> list[Pod]:
+    return [replace(template, name=f"{prefix}-{i}", uid=f"uid-{prefix}-{i}") for i in range(count)]
+
+
+def _one_per_node(template: Pod) -> Pod:
+    port = ContainerPort(container_port=8080, host_port=8080, protocol="TCP")
+    first = template.containers[0]
+    return replace(template, containers=(replace(first, ports=(port,)), *template.containers[1:]))
+
+
+def _small(template: Pod) -> Pod:
+    small = FrozenDict({"cpu": 100, "memory": 64 * MI})
+    return replace(
+        template,
+        containers=tuple(replace(c, requests=small, ports=()) for c in template.containers),
+        init_containers=(),
+    )
+
+
+@st.composite
+def _workloads(
+    draw: st.DrawFn, templates: st.SearchStrategy[Pod], shape: Shape, min_size: int, max_size: int
+) -> tuple[Pod, ...]:
+    chosen: Shape = draw(st.sampled_from(SHAPES)) if shape == "any" else shape
+    count = draw(st.integers(min_size, max_size))
+    template = draw(templates)
+    if chosen == "one-per-node":
+        return tuple(_copies(_one_per_node(template), count, "run"))
+    if chosen == "several-per-node":
+        return tuple(_copies(_small(template), count, "run"))
+    other = draw(templates)
+    first, second = _copies(template, count, "a"), _copies(other, count, "b")
+    if chosen == "other-profile":
+        second = [replace(p, scheduler_name=OTHER_SCHEDULER) for p in _copies(template, count, "b")]
+    mixed = [pod for pair in zip(first, second, strict=True) for pod in pair]
+    return tuple(mixed[:count])
+
+
+def fast_scenarios(
+    *,
+    profiles: tuple[Profile, ...],
+    shape: Shape = "any",
+    events: bool = False,
+    options: BatchingOptions | None = None,
+    min_nodes: int = 2,
+    max_nodes: int = 8,
+    min_pods: int = 2,
+    max_pods: int = 10,
+) -> st.SearchStrategy[Scenario]:
+    """The suite's ``scenarios()`` with its inner strategies built once rather than on every draw.
+
+    Drawing is most of a lockstep example's cost when ``pods()`` and ``clusters()`` are rebuilt
+    inside each draw; the workload shapes are those of
+    :func:`batchproof.properties.strategies.workloads.workloads`.
+    """
+    templates = signable_pods()
+    worlds = clusters(min_nodes=min_nodes, max_nodes=max_nodes, max_existing_pods=3, existing_pods=templates)
+    queues = _workloads(templates, shape, min_pods, max_pods)
+    return _scenarios(worlds, queues, profiles=profiles, events=events, options=options or BatchingOptions())
+
+
+@st.composite
+def _scenarios(
+    draw: st.DrawFn,
+    worlds: st.SearchStrategy[Cluster],
+    queues: st.SearchStrategy[tuple[Pod, ...]],
+    *,
+    profiles: tuple[Profile, ...],
+    events: bool,
+    options: BatchingOptions,
+) -> Scenario:
+    world = draw(worlds)
+    queue = draw(queues)
+    stream = draw(event_streams(world, queue)) if events else ()
+    return Scenario(world, queue, profiles, stream, options)

@@ -1,0 +1,1 @@
+"""Examples: a cluster, pods, scheduler configurations and out-of-tree plugins."""
