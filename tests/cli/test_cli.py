@@ -20,6 +20,14 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+def node_manifests(count: int, *, cpu: str, memory: str) -> str:
+    """``count`` identical nodes n0, n1, ... as multi-document YAML."""
+    return "\n---\n".join(
+        f"kind: Node\nmetadata: {{name: n{i}}}\nstatus: {{allocatable: {{cpu: '{cpu}', memory: {memory}, pods: '110'}}}}"
+        for i in range(count)
+    )
+
+
 def write(tmp_path: Path, name: str, text: str) -> str:
     path = tmp_path / name
     path.write_text(text)
@@ -114,10 +122,7 @@ def test_schedule_both_reports_divergences_and_metrics(capsys: pytest.CaptureFix
 def test_one_pod_per_node_run_is_hinted_and_default_profile_never_batches(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    nodes = "\n---\n".join(
-        f"kind: Node\nmetadata: {{name: n{i}}}\nstatus: {{allocatable: {{cpu: '4', memory: 8Gi, pods: '110'}}}}"
-        for i in range(6)
-    )
+    nodes = node_manifests(6, cpu="4", memory="8Gi")
     pods = """kind: Deployment
 metadata: {name: web}
 spec:
@@ -201,10 +206,7 @@ def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
 def test_several_pods_per_node_rescores_under_g3_and_flushes_under_g1(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    nodes = "\n---\n".join(
-        f"kind: Node\nmetadata: {{name: n{i}}}\nstatus: {{allocatable: {{cpu: '8', memory: 16Gi, pods: '110'}}}}"
-        for i in range(4)
-    )
+    nodes = node_manifests(4, cpu="8", memory="16Gi")
     pods = """kind: ReplicaSet
 metadata: {name: small}
 spec:
