@@ -1,4 +1,4 @@
-"""Turn the shared upstream plugin-test fixtures into batchproof objects and compare results."""
+"""Turn the upstream plugin-test fixtures (tests/fixtures/k8s-plugin-cases) into batchproof objects and compare results."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from batchproof.model.objects import Pod
 from batchproof.model.quantity import parse_quantity, scheduler_units
 from batchproof.model.resources import Resource
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "k8s-plugin-cases"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "k8s-plugin-cases"
 RESOURCES_KEY = "v1.Pod.Spec.ContainerRequestsAndOverheads()"
 FEATURE_NAMES = {
     "podLevelResources": "pod_level_resources",

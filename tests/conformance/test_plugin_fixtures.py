@@ -1,7 +1,8 @@
-"""Every upstream plugin-test case in ../shared/fixtures/k8s-plugin-cases, checked exactly."""
+"""Every upstream plugin-test case in tests/fixtures/k8s-plugin-cases, checked exactly."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -46,7 +47,8 @@ def _requests_dra_backed_resource(case: FixtureCase) -> bool:
 
 
 def test_fixtures_are_present() -> None:
-    assert FIXTURES.is_dir(), f"missing shared fixtures at {FIXTURES}"
+    assert FIXTURES.is_dir(), f"missing fixtures at {FIXTURES}"
+    assert Path(__file__).resolve().parents[2] in FIXTURES.parents, "fixtures must live inside the repository"
     assert len(CASES) > 200
 
 

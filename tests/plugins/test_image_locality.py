@@ -17,7 +17,7 @@ from batchproof.model.plugins.helpers.signers import IMAGE_NAMES_SIGNER
 from batchproof.model.plugins.image_locality import MB, calculate_priority, normalized_image_name
 from batchproof.model.plugins.registry import DEFAULT_REGISTRY
 
-FIXTURE = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "k8s-plugin-cases" / "ImageLocality.json"
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "k8s-plugin-cases" / "ImageLocality.json"
 NORMALIZED = json.loads(FIXTURE.read_text())["normalizedImageName"]["table"]
 
 

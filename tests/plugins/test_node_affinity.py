@@ -38,7 +38,7 @@ from batchproof.model.plugins.node_affinity import (
 )
 from batchproof.model.plugins.registry import DEFAULT_REGISTRY
 
-FIXTURE = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "k8s-plugin-cases" / "NodeAffinity.json"
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "k8s-plugin-cases" / "NodeAffinity.json"
 NAME = "NodeAffinity"
 
 
