@@ -51,8 +51,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Load the chosen Hypothesis profile."""
-    settings.load_profile(config.getoption("--batchproof-profile"))
+    """Load the chosen Hypothesis profile; under ``ci`` also pin what generation draws from.
+
+    ``ci`` is derandomised, so its examples must depend on the test alone: the constants Hypothesis
+    would mix in from whichever modules happen to be loaded are switched off (``determinism.py``).
+    """
+    profile = config.getoption("--batchproof-profile")
+    settings.load_profile(profile)
+    from batchproof.properties.determinism import pin_local_constants  # noqa: PLC0415 (keeps loading light)
+
+    if profile == "ci":
+        pin_local_constants()
 
 
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:

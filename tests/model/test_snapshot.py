@@ -36,6 +36,7 @@ from batchproof.model.resources import (
     DEFAULT_MILLI_CPU_REQUEST,
     NON_ZERO_DEFAULTS,
     Resource,
+    pod_level_requests_set,
     pod_requests,
 )
 
@@ -349,12 +350,55 @@ def _without_zero_scalars(resource: Resource) -> Resource:
     return replace(resource, scalar_resources=FrozenDict({k: v for k, v in resource.scalar_resources.items() if v}))
 
 
+def upstream_non_zero_requests(pod: Pod) -> dict[str, int]:
+    """PodInfo.CalculateResource (pkg/scheduler/framework/types.go, v1.37.2), restated.
+
+    Without pod-level requests every container gets the 100m/200Mi default for a resource it
+    does not request. With pod-level requests set (gate on), getNonMissingContainerRequests
+    defaults only a resource absent from PodRequests (containers, pod level and overhead): a
+    pod-level ``memory: 0`` or a container's ``cpu: 0`` counts as set, and stays 0.
+    """
+    requests = pod_requests(pod)
+    if pod.resources is None or not pod_level_requests_set(pod):
+        return pod_requests(pod, non_missing=NON_ZERO_DEFAULTS)
+    missing = {name: amount for name, amount in NON_ZERO_DEFAULTS.items() if name not in requests}
+    return pod_requests(pod, non_missing=missing) if missing else requests
+
+
+def test_pod_level_zero_memory_counts_as_set_for_non_zero_requests() -> None:
+    """The example the aggregate property found (and upstream's rule): pod-level ``memory: 0``
+    and an init container's ``cpu: 0`` keep both non-zero requests at 0."""
+    pod = Pod(
+        name="p",
+        node_name="n",
+        init_containers=(box(), box({"cpu": 0})),
+        resources=Container(requests=FrozenDict({"memory": 0})),
+    )
+    info = NodeInfo(Node("n"))
+    info.add_pod(pod)
+    assert (info.non_zero_requested.milli_cpu, info.non_zero_requested.memory) == (0, 0)
+
+
+def test_pod_level_cpu_only_defaults_memory_per_container() -> None:
+    """Pod-level cpu set, memory requested nowhere: memory gets 200Mi per container, cpu stays."""
+    pod = Pod(
+        name="p",
+        node_name="n",
+        containers=(box(), box({"cpu": 100})),
+        resources=Container(requests=FrozenDict({"cpu": 700})),
+    )
+    info = NodeInfo(Node("n"))
+    info.add_pod(pod)
+    assert info.non_zero_requested.milli_cpu == 700
+    assert info.non_zero_requested.memory == 2 * DEFAULT_MEMORY_REQUEST
+
+
 def assert_aggregates_match_pods(info: NodeInfo) -> None:
     total: Counter[str] = Counter()
     non_zero: Counter[str] = Counter()
     for pod in info.pods:
         total.update(pod_requests(pod))
-        non_zero.update(pod_requests(pod, non_missing=NON_ZERO_DEFAULTS))
+        non_zero.update(upstream_non_zero_requests(pod))
     assert _without_zero_scalars(info.requested) == _without_zero_scalars(Resource.from_list(total))
     assert info.non_zero_requested == Resource(milli_cpu=non_zero["cpu"], memory=non_zero["memory"])
     assert info.used_ports == Counter(port for pod in info.pods for port in pod_host_ports(pod))
