@@ -25,7 +25,6 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
 from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase, InMemoryExampleDatabase
 
-import batchproof.properties.pytest_plugin  # noqa: F401  (registers the "fuzz" profile the campaign runs in)
 from batchproof.properties.campaign.evidence import Candidate, Tally
 from batchproof.properties.campaign.findings import Finding, FindingKey
 from batchproof.properties.campaign.properties import CampaignProperty
@@ -188,8 +187,10 @@ def _run(
         body(example)
 
     # No shrink phase: the property's reducer, which edits the example directly, is far cheaper.
+    # Every setting is given here on Hypothesis's own defaults, so the run does not depend on the
+    # profile the process loaded (pytest's plugin loads ``ci`` in the workers).
     configured = settings(
-        settings.get_profile("fuzz"),
+        settings.get_profile("default"),
         max_examples=max_examples,
         database=database,
         phases=phases,

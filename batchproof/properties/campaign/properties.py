@@ -27,7 +27,7 @@ from batchproof.properties.campaign.searches import (
     preferring_scenarios,
     signable_pods,
 )
-from batchproof.properties.cli.inputs import choose_profile
+from batchproof.properties.inputs import choose_profile
 from batchproof.properties.lockstep import BatchingOptions, Scenario
 from batchproof.properties.signatures import SIGNABLE_PLUGINS, PairCase, pair_cases
 from batchproof.properties.strategies.clusters import clusters

@@ -26,8 +26,8 @@ from batchproof.properties.campaign.evidence import Subject, check_pair
 from batchproof.properties.campaign.findings import Finding
 from batchproof.properties.campaign.loader import plugin_info, registered
 from batchproof.properties.classify import classify, decision_view
-from batchproof.properties.cli.inputs import load_cluster, load_pods
 from batchproof.properties.events import ClockJump, Event, NodeAddition, NodeRemoval, NodeUpdate, PodDeletion
+from batchproof.properties.inputs import load_cluster, load_pods
 from batchproof.properties.lockstep import BatchingOptions, Scenario, run_lockstep
 from batchproof.properties.signatures import PairCase
 from batchproof.properties.world import Cluster
