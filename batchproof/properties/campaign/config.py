@@ -47,6 +47,11 @@ class CampaignConfig:
     plugin: PluginRef | None = None
     deadline: float | None = None
     owner_pid: int = 0
+    shared_db: str | None = None
+    machine: str = ""
+    started: float | None = None
+    shard: tuple[int, int] | None = None
+    allow_unreached: bool = False
 
     def __post_init__(self) -> None:
         if self.budget is not None and self.budget <= 0:
@@ -59,6 +64,8 @@ class CampaignConfig:
             raise BatchproofError(f"--signers must be one of {', '.join(SIGNER_MODES)}, got {self.signers!r}")
         if self.variant not in VARIANTS:
             raise BatchproofError(f"--variant must be one of {', '.join(VARIANTS)}, got {self.variant!r}")
+        if self.shard is not None and not 0 <= self.shard[0] < self.shard[1]:
+            raise BatchproofError(f"--shard must be I/N with 0 <= I < N, got {self.shard[0]}/{self.shard[1]}")
 
     @property
     def report_dir(self) -> Path:
@@ -96,6 +103,8 @@ class CampaignConfig:
         }
         if self.plugin is not None:
             out["plugin"] = {"ref": self.plugin.ref, "args": self.plugin.args}
+        if self.shard is not None:
+            out["shard"] = f"{self.shard[0]}/{self.shard[1]}"
         return out
 
     def to_json(self) -> str:
@@ -109,4 +118,6 @@ class CampaignConfig:
         plugin = data.pop("plugin", None)
         data["allow"] = tuple(data.get("allow", ()))
         data["properties"] = tuple(data.get("properties", ()))
+        if data.get("shard") is not None:
+            data["shard"] = tuple(data["shard"])
         return cls(**data, plugin=PluginRef(**plugin) if plugin else None)

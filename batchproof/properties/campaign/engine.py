@@ -23,7 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
-from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase, InMemoryExampleDatabase
+from hypothesis.database import (
+    DirectoryBasedExampleDatabase,
+    ExampleDatabase,
+    InMemoryExampleDatabase,
+    MultiplexedDatabase,
+)
 
 from batchproof.properties.campaign.evidence import Candidate, Tally
 from batchproof.properties.campaign.findings import Finding, FindingKey
@@ -126,7 +131,7 @@ class _Body:
 
 
 class FailuresDatabase(ExampleDatabase):
-    """A directory database that keeps only failures under one key.
+    """A directory database (multiplexed with a shared one, if given) that keeps only failures under one key.
 
     No pareto front or secondary corpus: a long run writes a file per finding, not per improvement.
 
@@ -135,11 +140,14 @@ class FailuresDatabase(ExampleDatabase):
     not depend on ``--db``.
     """
 
-    def __init__(self, directory: Path | None, key: bytes) -> None:
+    def __init__(self, directory: Path | None, key: bytes, shared: ExampleDatabase | None = None) -> None:
         super().__init__()
-        self.inner: ExampleDatabase = (
+        local: ExampleDatabase = (
             DirectoryBasedExampleDatabase(str(directory)) if directory is not None else InMemoryExampleDatabase()
         )
+        # With a shared database every write goes to the local one first, so an outage loses nothing.
+        self.inner: ExampleDatabase = MultiplexedDatabase(local, shared) if shared is not None else local
+        self.local = local
         self.key = key
 
     def save(self, key: bytes, value: bytes) -> None:
@@ -264,7 +272,7 @@ class Limits:
         return True
 
 
-Record = Callable[[Candidate, bool], Finding]
+Record = Callable[[Candidate, bool, int], Finding]
 Progress = Callable[[PropertyProgress], None]
 
 
@@ -276,6 +284,88 @@ def _error_line(errors: list[BaseException]) -> str:
     return f"{type(first).__name__}: {text}{where}"
 
 
+def _replay_saved(prop: CampaignProperty, database: ExampleDatabase) -> tuple[list[Candidate], list[BaseException]]:
+    """Replay every failure ``database`` holds, reporting every candidate they raise."""
+    return _run(
+        prop,
+        _Body(prop, set(), replaying=True),
+        chunk_seed=0,
+        max_examples=1,
+        database=database,
+        phases=(Phase.reuse,),
+        multiple=True,
+    )
+
+
+def _view(key: bytes, values: list[bytes]) -> FailuresDatabase:
+    """An in-memory database holding only ``values`` (failures other machines saved meanwhile)."""
+    inner = InMemoryExampleDatabase()
+    for value in values:
+        inner.save(key, value)
+    return FailuresDatabase(None, key, inner)
+
+
+def _count(state: PropertyProgress, body: _Body, chunks: int) -> None:
+    """Add a finished chunk's examples, calls and paths to the property's totals."""
+    state.chunks = chunks
+    if body.generated == 0 and not body.stopped:
+        state.error = state.error or "the strategy produced no examples"
+    state.examples += body.generated
+    state.calls += body.calls
+    state.paths.update(body.tally)
+
+
+class _Search:
+    """One property's run: the database, what was found, and the failures already seen."""
+
+    def __init__(
+        self, prop: CampaignProperty, database: FailuresDatabase, shared: ExampleDatabase | None, record: Record
+    ) -> None:
+        self.prop = prop
+        self.key = database_key(prop)
+        self.database = database
+        self.shared = shared
+        self.record = record
+        self.state = PropertyProgress(prop.name, prop.description, required_path=prop.required_path)
+        self.found: dict[FindingKey, Finding] = {}
+        self.known: set[FindingKey] = set()
+        self.seen: set[bytes] = set()
+
+    def replay(self, source: ExampleDatabase, values: list[bytes]) -> None:
+        """Replay saved failures; their keys stay out of ``known`` (generation must not depend on them)."""
+        self.seen.update(values)
+        candidates, errors = _replay_saved(self.prop, source)
+        for candidate in candidates:
+            if candidate.key not in self.found:
+                self.state.replayed += 1
+                self.found[candidate.key] = self.record(candidate, True, self.state.examples)
+        if errors:
+            self.state.error = _error_line(errors)
+
+    def replay_saved(self) -> None:
+        """Replay everything the database holds (the local one and the shared one)."""
+        saved = list(self.database.fetch(self.key))
+        if saved:
+            self.replay(self.database, saved)
+
+    def news(self) -> bool:
+        """Replay the failures other machines saved since we last looked; whether there were any."""
+        fresh = [v for v in self.shared.fetch(self.key) if v not in self.seen] if self.shared is not None else []
+        for value in fresh:  # other machines' failures are kept locally too
+            self.database.local.save(self.key, value)
+        if fresh:
+            self.replay(_view(self.key, fresh), fresh)
+        return bool(fresh)
+
+    def generated(self, candidates: list[Candidate]) -> None:
+        """Record the new keys a chunk found."""
+        if candidates:
+            self.seen.update(self.database.local.fetch(self.key))  # our own saves are not news from elsewhere
+        for candidate in candidates:
+            self.known.add(candidate.key)
+            self.found[candidate.key] = self.record(candidate, False, self.state.examples)
+
+
 def run_property(
     prop: CampaignProperty,
     *,
@@ -284,63 +374,49 @@ def run_property(
     database_dir: Path | None,
     record: Record,
     progress: Progress,
+    shared: ExampleDatabase | None = None,
 ) -> PropertyProgress:
-    """Replay the database, then search in chunks until the limits; every finding goes to ``record`` at once."""
-    state = PropertyProgress(prop.name, prop.description, required_path=prop.required_path)
+    """Replay the database, then search in chunks until the limits; every finding goes to ``record`` at once.
+
+    With a ``shared`` database, failures other machines saved meanwhile are replayed between chunks.
+    ``record`` gets the candidate, whether it came from the database, and the property's examples so far.
+    """
     started = limits.clock()
-    database = FailuresDatabase(database_dir, database_key(prop))
-    found: dict[FindingKey, Finding] = {}
-    if any(True for _ in database.fetch(database_key(prop))):
-        replay_body = _Body(prop, set(), replaying=True)
-        candidates, errors = _run(
-            prop, replay_body, chunk_seed=0, max_examples=1, database=database, phases=(Phase.reuse,), multiple=True
-        )
-        state.replayed = len(candidates)
-        for candidate in candidates:
-            found[candidate.key] = record(candidate, True)
-        if errors:
-            state.error = _error_line(errors)
-    known: set[FindingKey] = set()
+    search = _Search(prop, FailuresDatabase(database_dir, database_key(prop), shared), shared, record)
+    state = search.state
+    search.replay_saved()
     chunk = 0
     while state.error is None:
         remaining_examples = None if limits.max_examples is None else limits.max_examples - state.examples
-        if remaining_examples is not None and remaining_examples <= 0:
-            break
-        now = limits.clock()
-        if limits.deadline is not None and now >= limits.deadline:
+        if (remaining_examples is not None and remaining_examples <= 0) or limits.expired():
             break
         if not limits.owner_alive():
             state.error = "the campaign process went away"
             break
+        if chunk and search.news():
+            continue
         size = CHUNK if remaining_examples is None else min(CHUNK, remaining_examples)
-        body = _Body(prop, known, limits)
+        body = _Body(prop, search.known, limits)
         candidates, errors = _run(
             prop,
             body,
             chunk_seed=chunk_seed(seed_value, prop.name, chunk),
             max_examples=size,
-            database=database,
+            database=search.database,
             phases=(Phase.generate, Phase.target),
             multiple=False,
         )
         chunk += 1
-        state.chunks = chunk
-        if body.generated == 0 and not body.stopped:
-            state.error = state.error or "the strategy produced no examples"
-        state.examples += body.generated
-        state.calls += body.calls
-        state.paths.update(body.tally)
-        for candidate in candidates:
-            known.add(candidate.key)
-            found[candidate.key] = record(candidate, False)
+        _count(state, body, chunk)
+        search.generated(candidates)
         if errors:
             state.error = _error_line(errors)
         if body.stopped and not limits.owner_alive():
             state.error = "the campaign process went away"
-        state.findings = sorted(found.values(), key=lambda f: f.key)
+        state.findings = sorted(search.found.values(), key=lambda f: f.key)
         state.seconds = limits.clock() - started
         progress(state)
-    state.findings = sorted(found.values(), key=lambda f: f.key)
+    state.findings = sorted(search.found.values(), key=lambda f: f.key)
     state.seconds = limits.clock() - started
     state.done = True
     progress(state)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from batchproof.properties.campaign.config import CampaignConfig
+from batchproof.properties.campaign.detection import Detection, over_time
 from batchproof.properties.campaign.findings import CLASS_SPEC, Finding
 
 DETERMINISTIC_PROPERTY_FIELDS = ("description", "examples", "calls", "chunks", "paths", "findings", "error")
@@ -29,6 +30,8 @@ class Report:
     elapsed: float
     interrupted: bool = False
     failure: str | None = None
+    detections: dict[str, Detection] = field(default_factory=dict)
+    shared: dict[str, Any] | None = None
 
     def outside_allow(self) -> list[Finding]:
         """Findings whose class is not in ``--allow``."""
@@ -85,6 +88,9 @@ class Report:
                 "database_directory": str(self.config.database_dir()) if self.config.db else None,
                 "replayed_from_database": {p["name"]: p.get("replayed", 0) for p in self.properties},
                 "property_seconds": {p["name"]: p.get("seconds", 0.0) for p in self.properties},
+                "detection": {k: d.to_json() for k, d in sorted(self.detections.items())},
+                "findings_over_time": over_time(self.detections),
+                "shared_database": self.shared,
             },
         }
 
@@ -140,11 +146,20 @@ def render_markdown(report: Report) -> str:
         lines.append(f"| {p['name']} | {p['examples']} | {len(p['findings'])} | {paths} |")
     lines += ["", "## Findings", ""]
     for finding in report.findings:
-        lines += _finding_section(finding)
+        lines += _finding_section(finding, report.detections.get(finding.id))
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _finding_section(finding: Finding) -> list[str]:
+def detection_line(detection: Detection) -> str:
+    """``found after 3.2s and 410 examples (1.1s, 120 examples into its property)``."""
+    how = "replayed from the database" if detection.replayed else "found"
+    return (
+        f"{how} after {detection.seconds:.1f}s and {detection.examples} examples "
+        f"({detection.property_seconds:.1f}s, {detection.property_examples} examples into its property)"
+    )
+
+
+def _finding_section(finding: Finding, detection: Detection | None = None) -> list[str]:
     key = finding.key
     details = finding.details
     out = [
@@ -165,6 +180,10 @@ def _finding_section(finding: Finding) -> list[str]:
         out.append("- warning: the written manifests did not reproduce this finding")
     if finding.replayed:
         out.append("- replayed from the example database")
+    if details.get("found_by"):
+        out.append(f"- found first by `{details['found_by']}`")
+    if detection is not None:
+        out.append(f"- {detection_line(detection)}")
     out += [
         "",
         "Replay:",
@@ -208,5 +227,7 @@ def render_text(report: Report, json_path: Path, md_path: Path) -> str:
         lines.append(f"  internal error: {error}")
     for name in report.vacuous():
         lines.append(f"  warning: {name} never reached its interesting path")
+    if report.shared is not None and report.shared.get("outage"):
+        lines.append(f"  shared database {report.shared['url']} went away during the run; later findings are local")
     lines += [f"report: {md_path}", f"        {json_path}"]
     return "\n".join(lines)

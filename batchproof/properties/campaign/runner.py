@@ -22,14 +22,17 @@ from typing import TextIO
 
 from batchproof.properties.campaign.artifacts import read_findings, write_finding
 from batchproof.properties.campaign.config import CampaignConfig
+from batchproof.properties.campaign.detection import Detection, read_detection, write_detection
 from batchproof.properties.campaign.engine import Limits, PropertyProgress, run_property
 from batchproof.properties.campaign.evidence import Candidate
+from batchproof.properties.campaign.exchange import merge, publish
 from batchproof.properties.campaign.findings import Finding
 from batchproof.properties.campaign.loader import plugin_info, registered
 from batchproof.properties.campaign.progress import PROGRESS_DIR, Display, read_progress, totals, write_progress
 from batchproof.properties.campaign.properties import CampaignProperty, campaign_properties, plugin_properties
 from batchproof.properties.campaign.replay import reproduces
 from batchproof.properties.campaign.report import Report, write_report
+from batchproof.properties.campaign.shared import Board, Outage, default_machine, example_database, outage_message
 
 CONFIG_ENV = "BATCHPROOF_CAMPAIGN_CONFIG"
 SESSION = Path(__file__).with_name("session.py")
@@ -79,14 +82,31 @@ def run_group_item(
         deadline = clock() + max(deadline - clock(), 0) * prop.weight / sum(weights)
     limits = Limits(config.max_examples, deadline, config.owner_pid, clock)
     report_dir = config.report_dir
+    property_started = clock()
+    campaign_started = config.started if config.started is not None else property_started
+    outage = Outage(report_dir / CONTROL_DIR, config.shared_db) if config.shared_db else None
+    board = Board(config.shared_db, config.configuration_name(), outage) if config.shared_db and outage else None
 
-    def record(candidate: Candidate, replayed: bool) -> Finding:
-        return write_finding(candidate, report_dir, replayed=replayed, verify=reproduces)
+    def record(candidate: Candidate, replayed: bool, examples: int) -> Finding:
+        finding = write_finding(candidate, report_dir, replayed=replayed, verify=reproduces)
+        others = sum(int(r.get("examples", 0)) for r in read_progress(report_dir) if r.get("name") != prop.name)
+        now = clock()
+        detection = Detection(
+            now - campaign_started, others + examples, now - property_started, examples, replayed, config.machine
+        )
+        directory = report_dir / finding.directory
+        write_detection(directory, detection)
+        if board is not None:
+            publish(board, directory, config.machine)
+        return finding
 
     def progress(state: PropertyProgress) -> None:
         write_progress(report_dir, _slug(prop.name), state.to_json())
 
     database = config.database_dir()
+    shared = (
+        example_database(config.shared_db, config.configuration_name(), outage) if config.shared_db and outage else None
+    )
     with plugin_context(config):
         return run_property(
             prop,
@@ -95,6 +115,7 @@ def run_group_item(
             database_dir=database / _slug(prop.name) if database is not None else None,
             record=record,
             progress=progress,
+            shared=shared,
         )
 
 
@@ -118,10 +139,16 @@ class _Live:
     config: CampaignConfig
     total: int
     clock: Clock
+    outage_told: bool = False
 
     def refresh(self, *, force: bool = False) -> None:
         if self.display is None:
             return
+        if self.config.shared_db and not self.outage_told:
+            message = outage_message(self.config.report_dir / CONTROL_DIR)
+            if message is not None:
+                self.outage_told = True
+                self.display.note(outage_notice(self.config.shared_db, message))
         left = None if self.config.deadline is None else self.config.deadline - self.clock()
         self.display.show(totals(read_progress(self.config.report_dir), self.total), left, force=force)
 
@@ -182,6 +209,11 @@ def _run_with_xdist(config: CampaignConfig, live: _Live) -> str | None:
     return None
 
 
+def outage_notice(url: str, message: str) -> str:
+    """The one line that says the shared database went away."""
+    return f"batchproof: warning: shared database {url} unavailable ({message}); continuing on the local database"
+
+
 def run_campaign(config: CampaignConfig, *, stream: TextIO | None = None, clock: Clock = time.time) -> Report:
     """Run the campaign described by ``config`` and write report.json and report.md.
 
@@ -193,7 +225,9 @@ def run_campaign(config: CampaignConfig, *, stream: TextIO | None = None, clock:
     started = clock()
     config = config.with_(
         deadline=started + config.budget if config.budget is not None else None,
+        started=started,
         owner_pid=os.getpid(),
+        machine=config.machine or default_machine(),
         workers=max(1, min(config.workers, len(properties))),
     )
     prepare(config)
@@ -235,6 +269,18 @@ def assemble(
         record = records.get(prop.name) or PropertyProgress(prop.name, prop.description).to_json()
         record.setdefault("required_path", prop.required_path)
         ordered.append(record)
+    shared = None
+    if config.shared_db:
+        control = config.report_dir / CONTROL_DIR
+        board = Board(config.shared_db, config.configuration_name(), Outage(control, config.shared_db))
+        merged = merge(board, config.report_dir, config.machine)
+        outage = outage_message(control)
+        shared = {"url": config.shared_db, "machine": config.machine, "merged": merged, "outage": outage}
     findings = tuple(read_findings(config.report_dir))
+    detections = {}
+    for finding in findings:
+        detection = read_detection(config.report_dir / finding.directory)
+        if detection is not None:
+            detections[finding.id] = detection
     when = datetime.fromtimestamp(started, UTC).isoformat(timespec="seconds")
-    return Report(config, tuple(ordered), findings, when, elapsed, interrupted, failure)
+    return Report(config, tuple(ordered), findings, when, elapsed, interrupted, failure, detections, shared)

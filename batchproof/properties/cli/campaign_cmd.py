@@ -16,6 +16,7 @@ from batchproof.properties.campaign.config import DEFAULT_BUDGET, DEFAULT_DB, DE
 from batchproof.properties.campaign.findings import CLASS_SPEC
 from batchproof.properties.campaign.report import Report, render_text
 from batchproof.properties.campaign.runner import run_campaign
+from batchproof.properties.campaign.shared import is_shared, validate_url
 from batchproof.properties.classify import CLASSES
 from batchproof.properties.cli.render import dumps
 
@@ -60,7 +61,10 @@ def add_common(parser: argparse.ArgumentParser, *, report: str, workers_default:
         help=f"worker processes, run with pytest-xdist (default {workers_default})",
     )
     parser.add_argument(
-        "--db", default=DEFAULT_DB, help=f"example database directory, or 'none' (default {DEFAULT_DB})"
+        "--db",
+        default=DEFAULT_DB,
+        help=f"example database directory, 'none', or redis://HOST:PORT/N shared with other machines "
+        f"(then multiplexed with {DEFAULT_DB}) (default {DEFAULT_DB})",
     )
     parser.add_argument("--report", default=report, help=f"report directory (default {report})")
     parser.add_argument(
@@ -88,6 +92,8 @@ def config_from(args: argparse.Namespace, **extra: Any) -> CampaignConfig:
         budget = DEFAULT_BUDGET
     if args.config is not None and not Path(args.config).is_file():
         raise BatchproofError(f"--config {args.config}: no such file")
+    shared = validate_url(args.db) if is_shared(args.db) else None
+    local = DEFAULT_DB if shared else None if args.db in ("none", "") else args.db
     return CampaignConfig(
         seed=args.seed,
         budget=budget,
@@ -95,7 +101,8 @@ def config_from(args: argparse.Namespace, **extra: Any) -> CampaignConfig:
         workers=args.workers,
         profile=args.profile or "batching",
         config_file=args.config,
-        db=None if args.db in ("none", "") else args.db,
+        db=local,
+        shared_db=shared,
         report=args.report,
         properties=tuple(args.property),
         **extra,
