@@ -46,10 +46,14 @@ class Report:
         """Properties that never reached the path they exist to check."""
         return [p["name"] for p in self.properties if p.get("required_path") and not p["paths"].get(p["required_path"])]
 
+    def unreached(self) -> list[str]:
+        """Vacuous properties that fail the run (all of them, unless ``--allow-unreached``)."""
+        return [] if self.config.allow_unreached else self.vacuous()
+
     @property
     def exit_code(self) -> int:
-        """0 when every finding's class is allowed and nothing failed internally, else 1."""
-        return 1 if self.outside_allow() or self.errors() or self.interrupted else 0
+        """0 when every finding's class is allowed, every property reached its path and nothing failed, else 1."""
+        return 1 if self.outside_allow() or self.errors() or self.unreached() or self.interrupted else 0
 
     def classes(self) -> dict[str, int]:
         """Finding count per class."""
@@ -75,6 +79,7 @@ class Report:
                 "outside_allow": len(self.outside_allow()),
                 "errors": self.errors(),
                 "vacuous": self.vacuous(),
+                "allow_unreached": self.config.allow_unreached,
                 "exit_code": self.exit_code,
             },
             "properties": properties,
@@ -135,6 +140,8 @@ def render_markdown(report: Report) -> str:
         lines.append(f"- internal error in {error}")
     for name in report.vacuous():
         lines.append(f"- property {name} never reached its interesting path")
+    if report.unreached():
+        lines.append(f"- {unreached_message(report)}")
     lines += [
         "## Properties",
         "",
@@ -198,6 +205,17 @@ def _finding_section(finding: Finding, detection: Detection | None = None) -> li
     return out
 
 
+def unreached_message(report: Report) -> str:
+    """Why a run whose properties never reached their paths fails, and how to accept it."""
+    names = report.unreached()
+    paths = sorted({p["required_path"] for p in report.properties if p["name"] in names})
+    return (
+        f"the campaign cannot test what it claims: {', '.join(names)} never reached "
+        f"{' / '.join(repr(p) for p in paths)} under profile {report.config.describe()['profile']} "
+        "(nothing batches there?); pass --allow-unreached to accept"
+    )
+
+
 def write_report(report: Report, directory: Path) -> tuple[Path, Path]:
     """Write report.json and report.md; returns their paths."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -227,6 +245,8 @@ def render_text(report: Report, json_path: Path, md_path: Path) -> str:
         lines.append(f"  internal error: {error}")
     for name in report.vacuous():
         lines.append(f"  warning: {name} never reached its interesting path")
+    if report.unreached():
+        lines.append(f"  error: {unreached_message(report)}")
     if report.shared is not None and report.shared.get("outage"):
         lines.append(f"  shared database {report.shared['url']} went away during the run; later findings are local")
     lines += [f"report: {md_path}", f"        {json_path}"]

@@ -82,6 +82,11 @@ def add_parser(sub: Any) -> None:
     parser.add_argument(
         "--allow", type=classes, default=(), metavar="CLASS,...", help="finding classes that do not fail the run"
     )
+    parser.add_argument(
+        "--allow-unreached",
+        action="store_true",
+        help="do not fail when a property never reaches the path it checks (e.g. a profile that never batches)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -120,7 +125,9 @@ def print_report(report: Report, args: argparse.Namespace) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the campaign; exit 0 when every finding's class is allowed, else 1."""
-    config = config_from(args, signers=args.signers, variant=args.variant, allow=args.allow)
+    config = config_from(
+        args, signers=args.signers, variant=args.variant, allow=args.allow, allow_unreached=args.allow_unreached
+    )
     stream = sys.stderr if args.format == "text" else None
     report = run_campaign(config, stream=stream)
     print_report(report, args)
