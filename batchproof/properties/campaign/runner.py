@@ -32,6 +32,7 @@ from batchproof.properties.campaign.progress import PROGRESS_DIR, Display, read_
 from batchproof.properties.campaign.properties import CampaignProperty, campaign_properties, plugin_properties
 from batchproof.properties.campaign.replay import reproduces
 from batchproof.properties.campaign.report import Report, write_report
+from batchproof.properties.campaign.shards import shard_names
 from batchproof.properties.campaign.shared import Board, Outage, default_machine, example_database, outage_message
 
 CONFIG_ENV = "BATCHPROOF_CAMPAIGN_CONFIG"
@@ -41,10 +42,20 @@ Clock = Callable[[], float]
 
 
 def properties_for(config: CampaignConfig) -> list[CampaignProperty]:
-    """The campaign's properties, or the plugin-author check's when a plugin is given."""
+    """The campaign's properties (this shard's, with ``--shard``), or the plugin-author check's."""
     if config.plugin is not None:
         return plugin_properties(config)[0]
-    return campaign_properties(config)
+    every = campaign_properties(config)
+    mine = shard_names([p.name for p in every], config.shard, config.seed)
+    return [p for p in every if p.name in mine]
+
+
+def seed_for(config: CampaignConfig, name: str) -> int:
+    """The seed a property runs with (its replica's, when there are more shards than properties)."""
+    if config.plugin is not None or config.shard is None:
+        return config.seed
+    names = [p.name for p in campaign_properties(config)]
+    return shard_names(names, config.shard, config.seed).get(name, config.seed)
 
 
 def groups(properties: list[CampaignProperty], workers: int) -> list[list[str]]:
@@ -110,7 +121,7 @@ def run_group_item(
     with plugin_context(config):
         return run_property(
             prop,
-            seed_value=config.seed,
+            seed_value=seed_for(config, prop.name),
             limits=limits,
             database_dir=database / _slug(prop.name) if database is not None else None,
             record=record,

@@ -16,6 +16,7 @@ from batchproof.properties.campaign.config import DEFAULT_BUDGET, DEFAULT_DB, DE
 from batchproof.properties.campaign.findings import CLASS_SPEC
 from batchproof.properties.campaign.report import Report, render_text
 from batchproof.properties.campaign.runner import run_campaign
+from batchproof.properties.campaign.shards import parse_shard
 from batchproof.properties.campaign.shared import is_shared, validate_url
 from batchproof.properties.classify import CLASSES
 from batchproof.properties.cli.render import dumps
@@ -43,6 +44,14 @@ def classes(text: str) -> tuple[str, ...]:
     if unknown:
         raise argparse.ArgumentTypeError(f"unknown class {unknown[0]!r}; classes: {', '.join(ALLOWABLE)}")
     return names
+
+
+def shard(text: str) -> tuple[int, int]:
+    """``I/N``."""
+    try:
+        return parse_shard(text)
+    except BatchproofError as error:
+        raise argparse.ArgumentTypeError(str(error).removeprefix(f"--shard {text}: ")) from None
 
 
 def add_common(parser: argparse.ArgumentParser, *, report: str, workers_default: str = "1") -> None:
@@ -81,6 +90,12 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("--variant", choices=VARIANTS, default="g3", help="batched generation (default g3)")
     parser.add_argument(
         "--allow", type=classes, default=(), metavar="CLASS,...", help="finding classes that do not fail the run"
+    )
+    parser.add_argument(
+        "--shard",
+        type=shard,
+        metavar="I/N",
+        help="run shard I (0-based, e.g. an Indexed Job's completion index) of N: the properties split without overlap",
     )
     parser.add_argument(
         "--allow-unreached",
@@ -126,7 +141,12 @@ def print_report(report: Report, args: argparse.Namespace) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run the campaign; exit 0 when every finding's class is allowed, else 1."""
     config = config_from(
-        args, signers=args.signers, variant=args.variant, allow=args.allow, allow_unreached=args.allow_unreached
+        args,
+        signers=args.signers,
+        variant=args.variant,
+        allow=args.allow,
+        allow_unreached=args.allow_unreached,
+        shard=args.shard,
     )
     stream = sys.stderr if args.format == "text" else None
     report = run_campaign(config, stream=stream)
