@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shlex
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
-from batchproof.batched import VARIANTS, Variant
+from batchproof.batched import VARIANTS, BatchedScheduler, Variant
 from batchproof.model.frozen import FrozenDict
 from batchproof.model.objects import (
     Affinity,
@@ -34,6 +35,7 @@ from batchproof.properties.lockstep import BatchingOptions, LockstepRun, Scenari
 from batchproof.properties.metamorphic import permuted, renamed, with_infeasible_node
 from batchproof.properties.reproducer import write_reproducer
 from batchproof.properties.statistics import PathCounter
+from batchproof.properties.strategies.batches import batch_stress_scenarios
 from batchproof.properties.strategies.workloads import other_profile, scenarios
 
 BATCHING = batching_profile()
@@ -52,24 +54,46 @@ def _paths(counter: PathCounter, run: LockstepRun) -> None:
             counter.hit(f"flush {decision.flush_reason}")
 
 
-@pytest.mark.parametrize("variant", VARIANTS)
-def test_safety_no_placement_fails_the_full_filter_set(variant: Variant) -> None:
+def safety_property(
+    variant: Variant, *, batched_cls: type[BatchedScheduler] = BatchedScheduler
+) -> tuple[Callable[[], None], PathCounter]:
+    """The safety property as a Hypothesis test, with its path counter.
+
+    Every batched placement passes the full Filter set against the current snapshot, and no pod
+    is hinted from a batch older than the batch age (spec §4 step 6, §10 invariant). Drawn from
+    the general scenarios with events and from runs built to break a live batch
+    (``batch_stress_scenarios``). ``batched_cls`` lets quality tests run the very same property
+    against a deliberately broken scheduler.
+    """
     counter = PathCounter(f"safety/{variant}")
+    options = st.just(BatchingOptions(variant=variant))
 
     @given(
-        scenarios(
-            profiles=(BATCHING, other_profile(BATCHING)), events=True, options=st.just(BatchingOptions(variant=variant))
+        st.one_of(
+            scenarios(profiles=(BATCHING, other_profile(BATCHING)), events=True, options=options),
+            batch_stress_scenarios(profiles=(BATCHING,), options=options),
         )
     )
     def check(scenario: Scenario) -> None:
-        run = run_lockstep(scenario)
+        counter.hit("example")
+        run = run_lockstep(scenario, batched_cls=batched_cls)
         _paths(counter, run)
         if scenario.events:
             counter.hit("with events")
+        for decision in run.batched:
+            if decision.attempt_result == "hint_not_used":
+                counter.hit("hint rejected by the re-filter")
         assert not run.unsafe, run.unsafe
+        assert not run.stale_hints(scenario.options.max_batch_age), run.stale_hints(scenario.options.max_batch_age)
 
+    return check, counter
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_safety_no_placement_fails_the_full_filter_set(variant: Variant) -> None:
+    check, counter = safety_property(variant)
     check()
-    counter.require("hinted placement", "with events")
+    counter.require("hinted placement", "with events", "flush expired", "hint rejected by the re-filter")
 
 
 def test_placement_equivalence_with_strict_signers_and_renormalisation() -> None:
