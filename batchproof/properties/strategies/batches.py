@@ -22,7 +22,7 @@ from batchproof.properties.events import ClockJump, Event, NodeRemoval, NodeUpda
 from batchproof.properties.lockstep import BatchingOptions, Scenario
 from batchproof.properties.strategies.clusters import clusters
 from batchproof.properties.strategies.objects import _check_size
-from batchproof.properties.strategies.workloads import roomy, workloads
+from batchproof.properties.strategies.workloads import Shape, roomy, workloads
 
 EVENT_KINDS = ("taint", "cordon", "shrink", "remove", "expire", "expire", "clock")  # expiry twice as likely
 STRESS_TAINT = Taint(key="batchproof.io/stress", value="", effect="NoSchedule")
@@ -58,7 +58,8 @@ def batch_stress_scenarios(
     if min_pods < 2:
         raise ValueError("min_pods must be at least 2: events go between pods")
     world = roomy(draw(clusters(min_nodes=min_nodes, max_nodes=max_nodes, max_existing_pods=0)))
-    shape = draw(st.sampled_from(("one-per-node", "several-per-node")))
+    shapes: tuple[Shape, ...] = ("one-per-node", "several-per-node")
+    shape = draw(st.sampled_from(shapes))
     queue = draw(workloads(shape=shape, min_size=min_pods, max_size=max_pods))
     # One pod per node exhausts the batch after len(nodes) pods: events go while it still lives.
     last = len(queue) - 1 if shape == "several-per-node" else max(1, min(len(queue), len(world.nodes)) - 1)
