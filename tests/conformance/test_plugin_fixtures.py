@@ -35,6 +35,11 @@ def _params() -> list[Any]:
                     strict=True,
                 )
             )
+        if case.case["kind"] == "sign" and case.case.get("expected", {}).get("unsignable") and case.features.dra_extended_resource:
+            # Pinned difference (README "Model and Kubernetes"): the fixture records v1.35's rule
+            # (refuse every pod while DRAExtendedResource is on). v1.37 fit.go refuses only pods
+            # whose extended resource a DeviceClass maps to DRA; v1.37's own test builds one.
+            marks.append(pytest.mark.xfail(reason="v1.35 signing rule; v1.37 needs a DRA DeviceClass", strict=True))
         params.append(pytest.param(case, id=case.id, marks=marks))
     return params
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from collections import defaultdict
 from typing import Any
 
@@ -65,12 +67,24 @@ def test_fit_and_balanced_sign_the_same_aggregate_in_upstream_mode() -> None:
     }
 
 
-def test_both_refuse_to_sign_when_dra_extended_resources_are_enabled() -> None:
+def test_both_sign_with_dra_extended_resources_on_when_no_device_class_maps_a_request() -> None:
+    # v1.37 fit.go SignPod: unsignable only when a DeviceClass delegates a requested resource to DRA.
+    pod = Pod(containers=(Container(requests=FrozenDict({"cpu": 200, "example.com/x": 1})),))
     for name in (FIT, BALANCED):
         for mode in ("upstream", "strict"):
-            result, status = plugin(name, mode, features=FeatureGates(dra_extended_resource=True)).sign_pod(Pod())
-            assert result is None
-            assert (status.code, status.reasons) == (Code.UNSCHEDULABLE, (DRA_UNSIGNABLE,))
+            result, status = plugin(name, mode, features=FeatureGates(dra_extended_resource=True)).sign_pod(pod)
+            assert status.code is Code.SUCCESS and result, (name, mode)
+
+
+def test_both_refuse_to_sign_a_dra_backed_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    from batchproof.model.plugins.noderesources import signing
+
+    monkeypatch.setattr(signing, "DRA_BACKED_RESOURCES", frozenset({"example.com/x"}))
+    pod = Pod(containers=(Container(requests=FrozenDict({"cpu": 200, "example.com/x": 1})),))
+    for name in (FIT, BALANCED):
+        result, status = plugin(name, "upstream", features=FeatureGates(dra_extended_resource=True)).sign_pod(pod)
+        assert result is None
+        assert (status.code, status.reasons) == (Code.UNSCHEDULABLE, (DRA_UNSIGNABLE,))
 
 
 def test_strict_keys_shared_by_fit_and_balanced_carry_equal_values() -> None:

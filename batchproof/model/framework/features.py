@@ -11,15 +11,13 @@ from batchproof.model.errors import ConfigError
 class FeatureGates:
     """Feature gates (pkg/features/kube_features.go) with upstream defaults.
 
-    Difference from upstream, written down: DRAExtendedResource defaults to off, its v1.35
-    default. The modelled SignPod of NodeResourcesFit and BalancedAllocation (fit.go) refuses
-    every pod while the gate is on, so its 1.36+ default (on) would disable batching entirely;
-    pass ``DRAExtendedResource=true`` to see that behaviour.
+    DRAExtendedResource is GA and locked on in v1.37; NodeResourcesFit and BalancedAllocation
+    then refuse to sign only pods requesting a DRA-backed extended resource (fit.go SignPod).
     """
 
     pod_level_resources: bool = True
     sidecar_containers: bool = True
-    dra_extended_resource: bool = False
+    dra_extended_resource: bool = True
     node_inclusion_policy_in_pod_topology_spread: bool = True
     match_label_keys_in_pod_topology_spread: bool = True
     match_label_keys_in_pod_affinity: bool = True

@@ -34,7 +34,10 @@ from batchproof.model.resources import CPU, MEMORY
 NON_ZERO_REQUESTS_SIGNER = "v1.Pod.Spec.NonZeroRequests()"
 RESTARTABLE_INIT_SIGNER = "v1.Pod.Spec.InitContainers.HasRestartable()"
 REQUESTS_SIGNER = "v1.Pod.Spec.Requests()"
-DRA_UNSIGNABLE = "signature disabled when dra extended resources enabled"
+DRA_UNSIGNABLE = "signature disabled when dra extended resources are used in the cluster"
+# DeviceClasses that map an extended resource to DRA (spec.extendedResourceName) are not
+# modelled, so no requested resource is ever DRA-backed here; see dra_backed().
+DRA_BACKED_RESOURCES: frozenset[str] = frozenset()
 
 SignResult = tuple[tuple[SignFragment, ...] | None, Status]
 
@@ -57,9 +60,21 @@ def requests_value(pod: Pod, features: FeatureGates) -> dict[str, int]:
     return {name: amount for name, amount in sorted(requests.items()) if amount != 0}
 
 
+def dra_backed(pod: Pod, features: FeatureGates) -> bool:
+    """The pod requests a non-zero extended resource a DeviceClass delegates to DRA.
+
+    v1.37 fit.go / balanced_allocation.go SignPod refuse only then (shouldDelegateResourceToDRA
+    with no node); v1.35 refused every pod while the gate was on.
+    """
+    if not features.dra_extended_resource:
+        return False
+    requests = pod_resource_requests(pod, use_requested=True, pod_level_resources=features.pod_level_resources)
+    return any(amount and name in DRA_BACKED_RESOURCES for name, amount in requests.items())
+
+
 def sign_fit(pod: Pod, features: FeatureGates, mode: SignerMode) -> SignResult:
     """NodeResourcesFit.SignPod."""
-    if features.dra_extended_resource:
+    if dra_backed(pod, features):
         return None, unschedulable(DRA_UNSIGNABLE)
     fragments: list[SignFragment] = [resources_fragment(pod, features)]
     if mode == "strict":
@@ -71,7 +86,7 @@ def sign_fit(pod: Pod, features: FeatureGates, mode: SignerMode) -> SignResult:
 
 def sign_balanced(pod: Pod, features: FeatureGates, mode: SignerMode) -> SignResult:
     """NodeResourcesBalancedAllocation.SignPod."""
-    if features.dra_extended_resource:
+    if dra_backed(pod, features):
         return None, unschedulable(DRA_UNSIGNABLE)
     fragments: list[SignFragment] = [resources_fragment(pod, features)]
     if mode == "strict":
