@@ -1,4 +1,4 @@
-"""Run one campaign property with Hypothesis: replay saved failures, then search in seeded chunks.
+"""Hypothesis plumbing of a campaign property: its test body, failures database, chunk runs and limits.
 
 Each finding key (property, class, plugin, field) raises its own exception type, so Hypothesis
 saves each failing example in the example database as a distinct failure. A run first replays
@@ -6,7 +6,7 @@ the database (every saved failure, reported at once), then generates in chunks o
 seeded from (seed, property, chunk number); a chunk stops at its first new key, whose example is
 reduced, written to disk at once, and ignored by later chunks. Runs with the same seed and example
 count are therefore identical, whatever the database held. A time budget stops a chunk between
-two examples.
+two examples. :mod:`batchproof.properties.campaign.property_run` drives these pieces.
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ class _Stop(KeyboardInterrupt):
     """Raised inside a chunk when its time is up or its owner went away (Hypothesis lets it through)."""
 
 
-class _Body:
+class Body:
     """The test function: checks one example; raises for the first candidate with a new key."""
 
     def __init__(
@@ -111,6 +111,7 @@ class _Body:
         self.stopped = False
 
     def __call__(self, example: Any) -> None:
+        """Check one example."""
         self.calls += 1
         if self.raised is not None and not self.replaying:
             # Hypothesis saved the failing example when it failed; stop before it spends more draws
@@ -180,9 +181,9 @@ def _flatten(error: BaseException) -> Iterator[BaseException]:
         yield error
 
 
-def _run(
+def run_examples(
     prop: CampaignProperty,
-    body: _Body,
+    body: Body,
     *,
     chunk_seed: int,
     max_examples: int,
@@ -190,6 +191,8 @@ def _run(
     phases: tuple[Phase, ...],
     multiple: bool,
 ) -> tuple[list[Candidate], list[BaseException]]:
+    """Run ``body`` over the property's strategy once with Hypothesis: the candidates it raised and other errors."""
+
     @given(prop.strategy)
     def test(example: Any) -> None:
         body(example)
@@ -276,148 +279,10 @@ Record = Callable[[Candidate, bool, int], Finding]
 Progress = Callable[[PropertyProgress], None]
 
 
-def _error_line(errors: list[BaseException]) -> str:
+def error_line(errors: list[BaseException]) -> str:
+    """The first internal error as one line, with where it was raised."""
     first = errors[0]
     text = str(first).strip().splitlines()[0] if str(first).strip() else ""
     frames = traceback.extract_tb(first.__traceback__)
     where = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
     return f"{type(first).__name__}: {text}{where}"
-
-
-def _replay_saved(prop: CampaignProperty, database: ExampleDatabase) -> tuple[list[Candidate], list[BaseException]]:
-    """Replay every failure ``database`` holds, reporting every candidate they raise."""
-    return _run(
-        prop,
-        _Body(prop, set(), replaying=True),
-        chunk_seed=0,
-        max_examples=1,
-        database=database,
-        phases=(Phase.reuse,),
-        multiple=True,
-    )
-
-
-def _view(key: bytes, values: list[bytes]) -> FailuresDatabase:
-    """An in-memory database holding only ``values`` (failures other machines saved meanwhile)."""
-    inner = InMemoryExampleDatabase()
-    for value in values:
-        inner.save(key, value)
-    return FailuresDatabase(None, key, inner)
-
-
-def _count(state: PropertyProgress, body: _Body, chunks: int) -> None:
-    """Add a finished chunk's examples, calls and paths to the property's totals."""
-    state.chunks = chunks
-    if body.generated == 0 and not body.stopped:
-        state.error = state.error or "the strategy produced no examples"
-    state.examples += body.generated
-    state.calls += body.calls
-    state.paths.update(body.tally)
-
-
-class _Search:
-    """One property's run: the database, what was found, and the failures already seen."""
-
-    def __init__(
-        self, prop: CampaignProperty, database: FailuresDatabase, shared: ExampleDatabase | None, record: Record
-    ) -> None:
-        self.prop = prop
-        self.key = database_key(prop)
-        self.database = database
-        self.shared = shared
-        self.record = record
-        self.state = PropertyProgress(prop.name, prop.description, required_path=prop.required_path)
-        self.found: dict[FindingKey, Finding] = {}
-        self.known: set[FindingKey] = set()
-        self.seen: set[bytes] = set()
-
-    def replay(self, source: ExampleDatabase, values: list[bytes]) -> None:
-        """Replay saved failures; their keys stay out of ``known`` (generation must not depend on them)."""
-        self.seen.update(values)
-        candidates, errors = _replay_saved(self.prop, source)
-        for candidate in candidates:
-            if candidate.key not in self.found:
-                self.state.replayed += 1
-                self.found[candidate.key] = self.record(candidate, True, self.state.examples)
-        if errors:
-            self.state.error = _error_line(errors)
-
-    def replay_saved(self) -> None:
-        """Replay everything the database holds (the local one and the shared one)."""
-        saved = list(self.database.fetch(self.key))
-        if saved:
-            self.replay(self.database, saved)
-
-    def news(self) -> bool:
-        """Replay the failures other machines saved since we last looked; whether there were any."""
-        fresh = [v for v in self.shared.fetch(self.key) if v not in self.seen] if self.shared is not None else []
-        for value in fresh:  # other machines' failures are kept locally too
-            self.database.local.save(self.key, value)
-        if fresh:
-            self.replay(_view(self.key, fresh), fresh)
-        return bool(fresh)
-
-    def generated(self, candidates: list[Candidate]) -> None:
-        """Record the new keys a chunk found."""
-        if candidates:
-            self.seen.update(self.database.local.fetch(self.key))  # our own saves are not news from elsewhere
-        for candidate in candidates:
-            self.known.add(candidate.key)
-            self.found[candidate.key] = self.record(candidate, False, self.state.examples)
-
-
-def run_property(
-    prop: CampaignProperty,
-    *,
-    seed_value: int,
-    limits: Limits,
-    database_dir: Path | None,
-    record: Record,
-    progress: Progress,
-    shared: ExampleDatabase | None = None,
-) -> PropertyProgress:
-    """Replay the database, then search in chunks until the limits; every finding goes to ``record`` at once.
-
-    With a ``shared`` database, failures other machines saved meanwhile are replayed between chunks.
-    ``record`` gets the candidate, whether it came from the database, and the property's examples so far.
-    """
-    started = limits.clock()
-    search = _Search(prop, FailuresDatabase(database_dir, database_key(prop), shared), shared, record)
-    state = search.state
-    search.replay_saved()
-    chunk = 0
-    while state.error is None:
-        remaining_examples = None if limits.max_examples is None else limits.max_examples - state.examples
-        if (remaining_examples is not None and remaining_examples <= 0) or limits.expired():
-            break
-        if not limits.owner_alive():
-            state.error = "the campaign process went away"
-            break
-        if chunk and search.news():
-            continue
-        size = CHUNK if remaining_examples is None else min(CHUNK, remaining_examples)
-        body = _Body(prop, search.known, limits)
-        candidates, errors = _run(
-            prop,
-            body,
-            chunk_seed=chunk_seed(seed_value, prop.name, chunk),
-            max_examples=size,
-            database=search.database,
-            phases=(Phase.generate, Phase.target),
-            multiple=False,
-        )
-        chunk += 1
-        _count(state, body, chunk)
-        search.generated(candidates)
-        if errors:
-            state.error = _error_line(errors)
-        if body.stopped and not limits.owner_alive():
-            state.error = "the campaign process went away"
-        state.findings = sorted(search.found.values(), key=lambda f: f.key)
-        state.seconds = limits.clock() - started
-        progress(state)
-    state.findings = sorted(search.found.values(), key=lambda f: f.key)
-    state.seconds = limits.clock() - started
-    state.done = True
-    progress(state)
-    return state

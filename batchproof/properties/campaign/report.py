@@ -55,6 +55,21 @@ class Report:
         """0 when every finding's class is allowed, every property reached its path and nothing failed, else 1."""
         return 1 if self.outside_allow() or self.errors() or self.unreached() or self.interrupted else 0
 
+    def budget(self) -> dict[str, Any]:
+        """How the time was spent: seconds, share, chunks and examples per second per property."""
+        seconds = {p["name"]: round(float(p.get("seconds", 0.0)), 3) for p in self.properties}
+        total = sum(seconds.values())
+        return {
+            "mode": "count" if self.config.deadline is None and self.config.budget is None else "adaptive",
+            "seconds": seconds,
+            "share": {name: round(value / total, 4) if total else 0.0 for name, value in seconds.items()},
+            "chunks": {p["name"]: int(p.get("chunks", 0)) for p in self.properties},
+            "examples_per_second": {
+                p["name"]: round(int(p.get("examples", 0)) / seconds[p["name"]], 1) if seconds[p["name"]] else 0.0
+                for p in self.properties
+            },
+        }
+
     def classes(self) -> dict[str, int]:
         """Finding count per class."""
         return dict(sorted(Counter(f.key.cls for f in self.findings).items()))
@@ -96,6 +111,7 @@ class Report:
                 "detection": {k: d.to_json() for k, d in sorted(self.detections.items())},
                 "findings_over_time": over_time(self.detections),
                 "shared_database": self.shared,
+                "budget": self.budget(),
             },
         }
 
@@ -151,6 +167,24 @@ def render_markdown(report: Report) -> str:
     for p in report.properties:
         paths = ", ".join(f"{k}: {v}" for k, v in sorted(p["paths"].items())) or "-"
         lines.append(f"| {p['name']} | {p['examples']} | {len(p['findings'])} | {paths} |")
+    budget = report.budget()
+    lines += [
+        "",
+        "## Budget",
+        "",
+        f"Time per property ({budget['mode']}): "
+        + (
+            "each property runs to its example count."
+            if budget["mode"] == "count"
+            else "shared by what each still finds."
+        ),
+        "",
+        "| property | seconds | share | chunks | examples/s |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for name, seconds in budget["seconds"].items():
+        share, chunks, rate = budget["share"][name], budget["chunks"][name], budget["examples_per_second"][name]
+        lines.append(f"| {name} | {seconds:.1f} | {share:.0%} | {chunks} | {rate:g} |")
     lines += ["", "## Findings", ""]
     for finding in report.findings:
         lines += _finding_section(finding, report.detections.get(finding.id))

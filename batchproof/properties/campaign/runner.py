@@ -13,49 +13,26 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from batchproof.properties.campaign.artifacts import read_findings, write_finding
+from batchproof.properties.campaign.artifacts import read_findings
 from batchproof.properties.campaign.config import CampaignConfig
-from batchproof.properties.campaign.detection import Detection, read_detection, write_detection
-from batchproof.properties.campaign.engine import Limits, PropertyProgress, run_property
-from batchproof.properties.campaign.evidence import Candidate
-from batchproof.properties.campaign.exchange import merge, publish
-from batchproof.properties.campaign.findings import Finding
-from batchproof.properties.campaign.loader import plugin_info, registered
-from batchproof.properties.campaign.progress import PROGRESS_DIR, Display, read_progress, totals, write_progress
-from batchproof.properties.campaign.properties import CampaignProperty, campaign_properties, plugin_properties
-from batchproof.properties.campaign.replay import reproduces
+from batchproof.properties.campaign.detection import read_detection
+from batchproof.properties.campaign.engine import PropertyProgress
+from batchproof.properties.campaign.exchange import merge
+from batchproof.properties.campaign.progress import CONTROL_DIR, PROGRESS_DIR, Display, read_progress, totals
+from batchproof.properties.campaign.properties import CampaignProperty
 from batchproof.properties.campaign.report import Report, write_report
-from batchproof.properties.campaign.shards import shard_names
-from batchproof.properties.campaign.shared import Board, Outage, default_machine, example_database, outage_message
+from batchproof.properties.campaign.shared import Board, Outage, default_machine, outage_message
+from batchproof.properties.campaign.worker import properties_for, run_group
 
 CONFIG_ENV = "BATCHPROOF_CAMPAIGN_CONFIG"
 SESSION = Path(__file__).with_name("session.py")
-CONTROL_DIR = ".campaign"
 Clock = Callable[[], float]
-
-
-def properties_for(config: CampaignConfig) -> list[CampaignProperty]:
-    """The campaign's properties (this shard's, with ``--shard``), or the plugin-author check's."""
-    if config.plugin is not None:
-        return plugin_properties(config)[0]
-    every = campaign_properties(config)
-    mine = shard_names([p.name for p in every], config.shard, config.seed)
-    return [p for p in every if p.name in mine]
-
-
-def seed_for(config: CampaignConfig, name: str) -> int:
-    """The seed a property runs with (its replica's, when there are more shards than properties)."""
-    if config.plugin is not None or config.shard is None:
-        return config.seed
-    names = [p.name for p in campaign_properties(config)]
-    return shard_names(names, config.shard, config.seed).get(name, config.seed)
 
 
 def groups(properties: list[CampaignProperty], workers: int) -> list[list[str]]:
@@ -68,70 +45,6 @@ def groups(properties: list[CampaignProperty], workers: int) -> list[list[str]]:
         out[lightest].append(prop.name)
         loads[lightest] += prop.weight
     return [sorted(g, key=lambda n: next(i for i, p in enumerate(properties) if p.name == n)) for g in out]
-
-
-@contextmanager
-def plugin_context(config: CampaignConfig) -> Iterator[None]:
-    """Register the out-of-tree plugin (if any) for profiles built during the run."""
-    if config.plugin is None:
-        with nullcontext():
-            yield
-        return
-    with registered(plugin_info(config.plugin.ref)):
-        yield
-
-
-def run_group_item(
-    config: CampaignConfig, group: list[str], position: int, *, clock: Clock = time.time
-) -> PropertyProgress:
-    """Run the property at ``position`` of ``group`` with its share of the time left, writing as it goes."""
-    properties = {p.name: p for p in properties_for(config)}
-    prop = properties[group[position]]
-    deadline = config.deadline
-    if deadline is not None:
-        weights = [properties[name].weight for name in group[position:]]
-        deadline = clock() + max(deadline - clock(), 0) * prop.weight / sum(weights)
-    limits = Limits(config.max_examples, deadline, config.owner_pid, clock)
-    report_dir = config.report_dir
-    property_started = clock()
-    campaign_started = config.started if config.started is not None else property_started
-    outage = Outage(report_dir / CONTROL_DIR, config.shared_db) if config.shared_db else None
-    board = Board(config.shared_db, config.configuration_name(), outage) if config.shared_db and outage else None
-
-    def record(candidate: Candidate, replayed: bool, examples: int) -> Finding:
-        finding = write_finding(candidate, report_dir, replayed=replayed, verify=reproduces)
-        others = sum(int(r.get("examples", 0)) for r in read_progress(report_dir) if r.get("name") != prop.name)
-        now = clock()
-        detection = Detection(
-            now - campaign_started, others + examples, now - property_started, examples, replayed, config.machine
-        )
-        directory = report_dir / finding.directory
-        write_detection(directory, detection)
-        if board is not None:
-            publish(board, directory, config.machine)
-        return finding
-
-    def progress(state: PropertyProgress) -> None:
-        write_progress(report_dir, _slug(prop.name), state.to_json())
-
-    database = config.database_dir()
-    shared = (
-        example_database(config.shared_db, config.configuration_name(), outage) if config.shared_db and outage else None
-    )
-    with plugin_context(config):
-        return run_property(
-            prop,
-            seed_value=seed_for(config, prop.name),
-            limits=limits,
-            database_dir=database / _slug(prop.name) if database is not None else None,
-            record=record,
-            progress=progress,
-            shared=shared,
-        )
-
-
-def _slug(name: str) -> str:
-    return name.replace("/", "-")
 
 
 def prepare(config: CampaignConfig) -> None:
@@ -165,9 +78,7 @@ class _Live:
 
 
 def _run_in_process(config: CampaignConfig, group: list[str], live: _Live, clock: Clock) -> None:
-    for position in range(len(group)):
-        run_group_item(config, group, position, clock=clock)
-        live.refresh()
+    run_group(config, group, clock=clock, after_step=live.refresh)
 
 
 def _pytest_command(config: CampaignConfig, control: Path) -> list[str]:

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from batchproof.properties.campaign.config import CampaignConfig
-from batchproof.properties.campaign.runner import CONFIG_ENV, groups, properties_for, run_group_item
+from batchproof.properties.campaign.runner import CONFIG_ENV, groups
+from batchproof.properties.campaign.worker import properties_for, run_group
 
 
 def _config() -> CampaignConfig:
@@ -35,6 +36,4 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 def test_group(group: list[str]) -> None:
     """Run one group of campaign properties; findings and progress go to the report directory."""
-    config = _config()
-    for position in range(len(group)):
-        run_group_item(config, group, position)
+    run_group(_config(), group)
