@@ -30,6 +30,12 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("--feature-gates", default="", help="e.g. PodLevelResources=true,SidecarContainers=false")
     parser.add_argument("--skip-prefilter", action="store_true", help="call Filter on an empty CycleState")
     parser.add_argument("--skip-prescore", action="store_true", help="call Score on an empty CycleState")
+    parser.add_argument(
+        "--engine",
+        choices=("model", "upstream", "both"),
+        default="model",
+        help="the Python model, the real upstream code (the oracle), or both with their differences",
+    )
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.set_defaults(run=run)
 
@@ -62,5 +68,16 @@ def run(args: argparse.Namespace) -> int:
         skip_pre_score=args.skip_prescore,
     )
     document = evaluation.to_json()
+    if args.engine != "model":
+        from batchproof.properties.cli.eval_upstream import evaluate_upstream  # noqa: PLC0415 (only with --engine)
+
+        upstream, differences = evaluate_upstream(args, plugin_args, features, pods[0], cluster, scored, evaluation)
+        if args.engine == "upstream":
+            document = upstream
+        else:
+            document = {**document, "upstream": upstream, "differences": differences}
     print(dumps(document) if args.format == "json" else render_eval(document))
+    if args.engine == "both" and args.format != "json":
+        for line in document["differences"] or ["model and upstream agree"]:
+            print(line)
     return 0

@@ -7,7 +7,15 @@ import sys
 from collections.abc import Callable, Sequence
 
 from batchproof.model.errors import BatchproofError
-from batchproof.properties.cli import campaign_cmd, check_plugin_cmd, eval_cmd, prove_cmd, replay_cmd, schedule_cmd
+from batchproof.properties.cli import (
+    campaign_cmd,
+    check_plugin_cmd,
+    eval_cmd,
+    prove_cmd,
+    replay_cmd,
+    schedule_cmd,
+    upstream_cmd,
+)
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -33,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     campaign_cmd.add_parser(sub)
     replay_cmd.add_parser(sub)
     check_plugin_cmd.add_parser(sub)
+    upstream_cmd.add_parser(sub)
     return parser
 
 

@@ -54,7 +54,11 @@ func New(parent context.Context, nodes []*v1.Node, pods []*v1.Pod, objects []run
 	for _, n := range nodes {
 		all = append(all, n)
 	}
-	for _, p := range pods {
+	for i, p := range pods {
+		if p.Name == "" {
+			// Upstream plugin tests bind unnamed pods (st.MakePod()); the clientset needs names.
+			p.Name = fmt.Sprintf("batchproof-unnamed-%d", i)
+		}
 		EnsureUID(p)
 		all = append(all, p)
 	}

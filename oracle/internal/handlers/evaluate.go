@@ -343,7 +343,7 @@ func evaluatePlugin(ctx context.Context, pl fwk.Plugin, pod *v1.Pod, nodes, scor
 	if signer, ok := pl.(fwk.SignPlugin); ok {
 		fragments, status := signer.SignPod(ctx, pod)
 		answer.Sign = &SignAnswer{Status: statusOf(status)}
-		if status.IsSuccess() {
+		if status.IsSuccess() && fragments != nil {
 			answer.Sign.Fragments = map[string]json.RawMessage{}
 			for _, f := range fragments {
 				value, err := json.Marshal(f.Value)

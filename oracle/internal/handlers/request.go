@@ -10,7 +10,6 @@ import (
 	v1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
-	"github.com/batchproof/batchproof/oracle/internal/cluster"
 	"github.com/batchproof/batchproof/oracle/internal/objects"
 	"github.com/batchproof/batchproof/oracle/internal/protocol"
 )
@@ -49,7 +48,6 @@ func (w World) decode() (decoded, error) {
 		if err != nil {
 			return out, err
 		}
-		cluster.EnsureUID(pod)
 		out.pods = append(out.pods, pod)
 	}
 	for i, raw := range w.Objects {
