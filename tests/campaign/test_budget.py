@@ -68,9 +68,7 @@ def test_a_starved_property_runs_next_whatever_its_priority() -> None:
     assert pick(shares, [1]) == 1
 
 
-def test_a_budgeted_campaign_reports_how_its_time_was_spent(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_budgeted_campaign_reports_how_its_time_was_spent(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     report = tmp_path / "budget"
     argv = ["campaign", "--workers", "1", "--db", "none", "--report", str(report), "--budget", "6"]
     argv += ["--property", "signature/host-ports", "--property", "signature/pod-namespace", "--format", "json"]

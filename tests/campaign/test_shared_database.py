@@ -35,7 +35,7 @@ def machine(home: Path, url: str, *args: str) -> subprocess.Popen[str]:
     """A campaign in its own working directory (so its own local database), as on another machine."""
     home.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "batchproof.properties.cli.main", "campaign", "--workers", "1"]
-    command += ["--db", url, "--report", "report", *args]
+    command += ["--db", url, "--report", "report", "--no-plots", *args]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen(command, cwd=home, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 

@@ -52,6 +52,7 @@ class CampaignConfig:
     started: float | None = None
     shard: tuple[int, int] | None = None
     allow_unreached: bool = False
+    plots: bool = False
 
     def __post_init__(self) -> None:
         if self.budget is not None and self.budget <= 0:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
 PROGRESS_DIR = ".progress"
 CONTROL_DIR = ".campaign"  # control files of a run: worker configuration, pytest log, outage marker
@@ -71,8 +71,26 @@ def totals(records: list[dict[str, Any]], properties: int) -> Totals:
     )
 
 
+class ProgressDisplay(Protocol):
+    """What the campaign draws its progress on."""
+
+    def show(
+        self, records: Sequence[dict[str, Any]], current: Totals, time_left: float | None, *, force: bool = False
+    ) -> None:
+        """Draw the latest progress."""
+        ...
+
+    def note(self, text: str) -> None:
+        """Print one line of its own."""
+        ...
+
+    def close(self) -> None:
+        """Finish drawing."""
+        ...
+
+
 class Display:
-    """Renders progress to a stream: in place on a terminal, periodically otherwise."""
+    """Renders progress to a stream as a status line: in place on a terminal, periodically otherwise."""
 
     def __init__(self, stream: TextIO, *, clock: Callable[[], float], interval: float = 10.0) -> None:
         self.stream = stream
@@ -82,8 +100,11 @@ class Display:
         self._last = -1e18
         self._width = 0
 
-    def show(self, current: Totals, time_left: float | None, *, force: bool = False) -> None:
-        """Draw the status line (rate-limited off a terminal unless ``force``)."""
+    def show(
+        self, records: Sequence[dict[str, Any]], current: Totals, time_left: float | None, *, force: bool = False
+    ) -> None:
+        """Draw the status line (rate-limited off a terminal unless ``force``); ``records`` are for richer displays."""
+        del records
         text = current.line(time_left)
         if self.tty:
             self.stream.write("\r" + text.ljust(self._width))

@@ -24,7 +24,17 @@ from batchproof.properties.campaign.config import CampaignConfig
 from batchproof.properties.campaign.detection import read_detection
 from batchproof.properties.campaign.engine import PropertyProgress
 from batchproof.properties.campaign.exchange import merge
-from batchproof.properties.campaign.progress import CONTROL_DIR, PROGRESS_DIR, Display, read_progress, totals
+from batchproof.properties.campaign.html_report import write_html
+from batchproof.properties.campaign.live_table import LiveTable
+from batchproof.properties.campaign.plots import PLOTS_DIR
+from batchproof.properties.campaign.progress import (
+    CONTROL_DIR,
+    PROGRESS_DIR,
+    Display,
+    ProgressDisplay,
+    read_progress,
+    totals,
+)
 from batchproof.properties.campaign.properties import CampaignProperty
 from batchproof.properties.campaign.report import Report, write_report
 from batchproof.properties.campaign.shared import Board, Outage, default_machine, outage_message
@@ -50,16 +60,16 @@ def groups(properties: list[CampaignProperty], workers: int) -> list[list[str]]:
 def prepare(config: CampaignConfig) -> None:
     """Empty the report directory of a previous run's findings, progress and reports."""
     report_dir = config.report_dir
-    for name in ("findings", PROGRESS_DIR, CONTROL_DIR):
+    for name in ("findings", PROGRESS_DIR, CONTROL_DIR, PLOTS_DIR):
         shutil.rmtree(report_dir / name, ignore_errors=True)
-    for name in ("report.json", "report.md"):
+    for name in ("report.json", "report.md", "report.html"):
         (report_dir / name).unlink(missing_ok=True)
     report_dir.mkdir(parents=True, exist_ok=True)
 
 
 @dataclass(slots=True)
 class _Live:
-    display: Display | None
+    display: ProgressDisplay | None
     config: CampaignConfig
     total: int
     clock: Clock
@@ -74,7 +84,8 @@ class _Live:
                 self.outage_told = True
                 self.display.note(outage_notice(self.config.shared_db, message))
         left = None if self.config.deadline is None else self.config.deadline - self.clock()
-        self.display.show(totals(read_progress(self.config.report_dir), self.total), left, force=force)
+        records = read_progress(self.config.report_dir)
+        self.display.show(records, totals(records, self.total), left, force=force)
 
 
 def _run_in_process(config: CampaignConfig, group: list[str], live: _Live, clock: Clock) -> None:
@@ -131,6 +142,15 @@ def _run_with_xdist(config: CampaignConfig, live: _Live) -> str | None:
     return None
 
 
+def _display(stream: TextIO | None, properties: list[CampaignProperty], clock: Clock) -> ProgressDisplay | None:
+    """A table with one row per property on a terminal, plain status lines elsewhere, nothing without a stream."""
+    if stream is None:
+        return None
+    if stream.isatty():
+        return LiveTable(stream, [p.name for p in properties], clock=clock)
+    return Display(stream, clock=clock)
+
+
 def outage_notice(url: str, message: str) -> str:
     """The one line that says the shared database went away."""
     return f"batchproof: warning: shared database {url} unavailable ({message}); continuing on the local database"
@@ -153,7 +173,7 @@ def run_campaign(config: CampaignConfig, *, stream: TextIO | None = None, clock:
         workers=max(1, min(config.workers, len(properties))),
     )
     prepare(config)
-    live = _Live(Display(stream, clock=clock) if stream is not None else None, config, len(properties), clock)
+    live = _Live(_display(stream, properties, clock), config, len(properties), clock)
     live.refresh(force=True)
     error: str | None = None
     interrupted = False
@@ -170,6 +190,7 @@ def run_campaign(config: CampaignConfig, *, stream: TextIO | None = None, clock:
             live.display.close()
     report = assemble(config, properties, started, clock() - started, interrupted=interrupted, failure=error)
     write_report(report, config.report_dir)
+    write_html(report, config.report_dir, plots=config.plots)
     if interrupted:
         raise KeyboardInterrupt
     return report

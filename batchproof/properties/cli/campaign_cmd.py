@@ -98,6 +98,9 @@ def add_parser(sub: Any) -> None:
         help="run shard I (0-based, e.g. an Indexed Job's completion index) of N: the properties split without overlap",
     )
     parser.add_argument(
+        "--no-plots", action="store_true", help="write report.html without its matplotlib plots (faster)"
+    )
+    parser.add_argument(
         "--allow-unreached",
         action="store_true",
         help="do not fail when a property never reaches the path it checks (e.g. a profile that never batches)",
@@ -147,6 +150,7 @@ def run(args: argparse.Namespace) -> int:
         allow=args.allow,
         allow_unreached=args.allow_unreached,
         shard=args.shard,
+        plots=not args.no_plots,
     )
     stream = sys.stderr if args.format == "text" else None
     report = run_campaign(config, stream=stream)
