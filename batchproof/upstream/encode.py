@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from batchproof.model.framework.features import FeatureGates
-from batchproof.model.manifests.encode import encode_node, encode_object, encode_pod
+from batchproof.model.manifests.encode import ModelObject, encode_node, encode_object, encode_pod
 from batchproof.model.manifests.load import ClusterObjects
 from batchproof.model.objects import Node, Pod
 from batchproof.model.profiles import POINTS, PluginSpec, Profile
@@ -83,7 +83,8 @@ def objects_documents(objects: ClusterObjects) -> list[dict[str, Any]]:
 
     PriorityClasses are not sent: admission reads them, no scheduler plugin does.
     """
-    return [encode_object(obj) for obj in (*objects.namespaces, *objects.selecting, *objects.claims, *objects.volumes)]
+    everything: list[ModelObject] = [*objects.namespaces, *objects.selecting, *objects.claims, *objects.volumes]
+    return [encode_object(obj) for obj in everything]
 
 
 def world_params(nodes: tuple[Node, ...], existing: tuple[Pod, ...], objects: ClusterObjects) -> dict[str, Any]:

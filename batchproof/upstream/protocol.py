@@ -61,8 +61,8 @@ def parse_reply(request: Request, line: bytes) -> dict[str, Any]:
             "rebuild it with `batchproof upstream build`"
         )
     if not reply.get("ok"):
-        error = reply.get("error") or {}
-        raise OracleRequestError(request.type, str(error.get("field", "")), str(error.get("message", "no message")))
+        problem = reply.get("error") or {}
+        raise OracleRequestError(request.type, str(problem.get("field", "")), str(problem.get("message", "no message")))
     result = reply.get("result")
     if not isinstance(result, dict):
         raise OracleError(f"upstream {request.type}: reply without a result object")

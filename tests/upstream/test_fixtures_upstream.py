@@ -43,8 +43,14 @@ def _params() -> list[Any]:
     for case in CASES:
         marks = []
         features = case.case.get("features", {})
-        if case.case["kind"] == "sign" and case.case["expected"].get("unsignable") and features.get("draExtendedResource"):
-            marks.append(pytest.mark.xfail(reason="v1.35 expectation: v1.37 needs a DRA DeviceClass to refuse", strict=True))
+        if (
+            case.case["kind"] == "sign"
+            and case.case["expected"].get("unsignable")
+            and features.get("draExtendedResource")
+        ):
+            marks.append(
+                pytest.mark.xfail(reason="v1.35 expectation: v1.37 needs a DRA DeviceClass to refuse", strict=True)
+            )
         if features.get("draExtendedResource") is False and "DRAExtendedResource" in case.case.get("requires", []):
             marks.append(pytest.mark.skip(reason="needs DRAExtendedResource off; the gate is locked on in v1.37"))
         reason = PINNED.get(case.id)
@@ -72,7 +78,11 @@ def _request(case: FixtureCase) -> dict[str, Any]:
         },
         "featureGates": {GATES[k]: bool(v) for k, v in data.get("features", {}).items() if k in GATES},
         "nodes": [{"apiVersion": "v1", "kind": "Node", **n} for n in data.get("nodes", [])],
-        "pods": [{"apiVersion": "v1", "kind": "Pod", **p} for p in data.get("existingPods", []) if p.get("spec", {}).get("nodeName")],
+        "pods": [
+            {"apiVersion": "v1", "kind": "Pod", **p}
+            for p in data.get("existingPods", [])
+            if p.get("spec", {}).get("nodeName")
+        ],
         "objects": objects,
         "pod": pod,
         "scoredNodes": data.get("scoredNodes"),

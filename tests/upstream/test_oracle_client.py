@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from batchproof.model.objects import Container, Node, Pod
 from batchproof.model.frozen import FrozenDict
+from batchproof.model.objects import Container, Node, Pod
 from batchproof.model.profiles import batching_profile
 from batchproof.upstream import Oracle, OracleError, OracleRequestError, evaluate
 
@@ -36,7 +36,10 @@ def test_a_malformed_request_gets_an_error_naming_the_field_and_the_process_keep
 def test_an_object_the_scheme_cannot_decode_is_named(oracle: Oracle) -> None:
     pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [{"name": "c"}]}}
     with pytest.raises(OracleRequestError, match=r"params.nodes\[1\]"):
-        oracle.request("evaluate", {"pod": pod, "nodes": [{"apiVersion": "v1", "kind": "Node", "metadata": {"name": "a"}}, {"kind": "Nope"}]})
+        oracle.request(
+            "evaluate",
+            {"pod": pod, "nodes": [{"apiVersion": "v1", "kind": "Node", "metadata": {"name": "a"}}, {"kind": "Nope"}]},
+        )
 
 
 def test_a_locked_feature_gate_cannot_be_turned_off(oracle: Oracle) -> None:
@@ -78,7 +81,7 @@ def test_a_request_that_never_answers_times_out(tmp_path: Path) -> None:
     silent = tmp_path / "silent-oracle"
     silent.write_text(f"#!{sys.executable}\nimport time\ntime.sleep(60)\n")
     silent.chmod(0o755)
-    with Oracle(silent, timeout=0.5) as hung, pytest.raises(OracleError, match="did not answer within 0.5s"):
+    with Oracle(silent, timeout=0.5) as hung, pytest.raises(OracleError, match=r"did not answer within 0\.5s"):
         hung.request("version", {})
 
 

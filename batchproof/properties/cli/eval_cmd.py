@@ -21,7 +21,8 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("--plugin", required=True, help="plugin name, e.g. NodeResourcesFit")
     parser.add_argument("--config", help="KubeSchedulerConfiguration whose pluginConfig supplies the args")
     parser.add_argument("--args", help="plugin args as a JSON object (overrides --config)")
-    parser.add_argument("--pod", required=True, help="manifest with exactly one pod")
+    parser.add_argument("--pod", required=True, help="manifest with the pod (the first one, or --pod-index)")
+    parser.add_argument("--pod-index", type=int, default=0, metavar="N", help="which pod of --pod (0-based; default 0)")
     parser.add_argument("--nodes", required=True, help="manifest with the nodes")
     parser.add_argument("--existing-pods", action="append", default=[], help="pods already bound (spec.nodeName)")
     parser.add_argument("--objects", action="append", default=[], help="Namespaces, Services, controllers, PVCs, PVs")
@@ -49,9 +50,10 @@ def run(args: argparse.Namespace) -> int:
         plugin_args.update(profile.plugin_args.get(args.plugin, {}))
     plugin_args.update(parse_args_json(args.args) or {})
     plugin = DEFAULT_REGISTRY.create(args.plugin, plugin_args, PluginContext(features=features, signers=args.signers))
-    pods = load_pods([args.pod]).pods
-    if len(pods) != 1:
-        raise BatchproofError(f"{args.pod}: expected exactly one pod, found {len(pods)}")
+    loaded = load_pods([args.pod]).pods
+    if not 0 <= args.pod_index < len(loaded):
+        raise BatchproofError(f"{args.pod}: --pod-index {args.pod_index}: the file holds {len(loaded)} pod(s)")
+    pods = [loaded[args.pod_index]]
     cluster = load_cluster(args.nodes, args.existing_pods, args.objects, allow_no_nodes=True)
     scored = None
     if args.scored_nodes is not None:
@@ -71,7 +73,15 @@ def run(args: argparse.Namespace) -> int:
     if args.engine != "model":
         from batchproof.properties.cli.eval_upstream import evaluate_upstream  # noqa: PLC0415 (only with --engine)
 
-        upstream, differences = evaluate_upstream(args, plugin_args, features, pods[0], cluster, scored, evaluation)
+        upstream, differences = evaluate_upstream(
+            args,
+            plugin_args=plugin_args,
+            features=features,
+            pod=pods[0],
+            cluster=cluster,
+            scored=scored,
+            model=evaluation,
+        )
         if args.engine == "upstream":
             document = upstream
         else:

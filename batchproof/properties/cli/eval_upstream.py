@@ -26,7 +26,9 @@ def config_for(path: str | None, plugin: str, plugin_args: dict[str, Any], sched
 
     """
     if path:
-        documents = [d for d in read_documents(path) if isinstance(d, dict) and d.get("kind") == "KubeSchedulerConfiguration"]
+        documents = [
+            d for d in read_documents(path) if isinstance(d, dict) and d.get("kind") == "KubeSchedulerConfiguration"
+        ]
         if not documents:
             raise BatchproofError(f"{path}: no KubeSchedulerConfiguration document")
         config = dict(documents[0])
@@ -44,6 +46,7 @@ def config_for(path: str | None, plugin: str, plugin_args: dict[str, Any], sched
 
 def evaluate_upstream(
     args: argparse.Namespace,
+    *,
     plugin_args: dict[str, Any],
     features: FeatureGates,
     pod: Pod,

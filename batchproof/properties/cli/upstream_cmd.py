@@ -9,8 +9,9 @@ from typing import Any
 
 from batchproof.model.errors import BatchproofError
 from batchproof.properties.cli.render import dumps
-from batchproof.upstream.build import build_oracle
+from batchproof.upstream.build import build_oracle, find_go
 from batchproof.upstream.client import Oracle
+from batchproof.upstream.protocol import OracleError
 
 
 def add_parser(sub: Any) -> None:
@@ -19,6 +20,11 @@ def add_parser(sub: Any) -> None:
     commands = parser.add_subparsers(dest="upstream_command", required=True)
     build = commands.add_parser("build", help="build the oracle into the cache; print its path and version")
     build.add_argument("--force", action="store_true", help="rebuild even when a binary for these sources exists")
+    build.add_argument(
+        "--if-go",
+        action="store_true",
+        help="without Go, say so in one line and exit 0 (the upstream tests then skip)",
+    )
     build.set_defaults(run=run_build)
     diff = commands.add_parser("diff", help="compare the model with upstream on generated inputs")
     diff.add_argument("--level", choices=("plugin", "scheduler"), default="plugin")
@@ -32,6 +38,12 @@ def add_parser(sub: Any) -> None:
 
 def run_build(args: argparse.Namespace) -> int:
     """Build and report."""
+    if args.if_go:
+        try:
+            find_go()
+        except OracleError as error:
+            print(f"batchproof: {error}; the upstream tests will skip", file=sys.stderr)
+            return 0
     binary = build_oracle(force=args.force)
     with Oracle(binary) as oracle:
         version = oracle.version()

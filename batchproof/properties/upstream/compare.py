@@ -69,7 +69,7 @@ def _effective_filter(
 ) -> dict[str, dict[str, Any]] | None:
     """Per-node Filter outcome as the framework sees it; None when PreFilter rejected the pod."""
     if pre["code"] == SKIP:
-        return dict.fromkeys(nodes, {"code": SUCCESS, "reasons": []})
+        return {key: {"code": SUCCESS, "reasons": []} for key in nodes}
     if pre["code"] != SUCCESS:
         return None
     return {node: _comparable(filters.get(node, {"code": SUCCESS, "reasons": []})) for node in nodes}
@@ -139,7 +139,7 @@ def _compare_sign(model: PluginEvaluation, upstream: dict[str, Any]) -> list[Dis
     upstream_code = None if sign is None else sign["code"]
     if model_code != upstream_code:
         return [Disagreement(name, "sign status", "", model_code, upstream_code)]
-    if upstream_code != SUCCESS:
+    if sign is None or upstream_code != SUCCESS:
         return []
     model_fragments = {f.key: canonical(f.value) for f in model.fragments or ()}
     upstream_fragments = {k: canonical(v) for k, v in (sign.get("fragments") or {}).items()}
@@ -147,7 +147,13 @@ def _compare_sign(model: PluginEvaluation, upstream: dict[str, Any]) -> list[Dis
     for key in sorted(set(model_fragments) | set(upstream_fragments)):
         if model_fragments.get(key, "<absent>") != upstream_fragments.get(key, "<absent>"):
             out.append(
-                Disagreement(name, f"fragment {key}", "", model_fragments.get(key, "<absent>"), upstream_fragments.get(key, "<absent>"))
+                Disagreement(
+                    name,
+                    f"fragment {key}",
+                    "",
+                    model_fragments.get(key, "<absent>"),
+                    upstream_fragments.get(key, "<absent>"),
+                )
             )
     return out
 

@@ -43,8 +43,9 @@ def diff_case(
         PluginFailure: a model plugin raised.
 
     """
-    upstream = evaluate(oracle, profile=profile, nodes=cluster.nodes, existing=cluster.existing,
-                        objects=cluster.objects, pod=pod)
+    upstream = evaluate(
+        oracle, profile=profile, nodes=cluster.nodes, existing=cluster.existing, objects=cluster.objects, pod=pod
+    )
     snapshot = cluster.snapshot(profile.features)
     context = PluginContext(features=profile.features, signers=profile.signers)
     nodes = [n.name for n in cluster.nodes]
@@ -95,7 +96,9 @@ class DiffReport:
 Writer = Callable[[Profile, Cluster, Pod, Disagreement], Path]
 
 
-def record(report: DiffReport, result: CaseResult, write: Writer | None, profile: Profile, cluster: Cluster, pod: Pod) -> None:
+def record(
+    report: DiffReport, result: CaseResult, *, write: Writer | None, profile: Profile, cluster: Cluster, pod: Pod
+) -> None:
     """Add one case to the report, writing a reproducer for each new kind of disagreement."""
     report.examples += 1
     for name in result.plugins:

@@ -30,9 +30,13 @@ def write_reproducer(root: Path, profile: Profile, cluster: Cluster, pod: Pod, i
     dump_manifests(cluster.nodes, target / "nodes.yaml")
     dump_manifests(cluster.existing, target / "existing.yaml")
     objects = cluster.objects
-    dump_manifests([*objects.namespaces, *objects.selecting, *objects.claims, *objects.volumes], target / "objects.yaml")
+    dump_manifests(
+        [*objects.namespaces, *objects.selecting, *objects.claims, *objects.volumes], target / "objects.yaml"
+    )
     (target / "config.yaml").write_text(yaml.safe_dump(config_document(profile), sort_keys=False), encoding="utf-8")
-    (target / "disagreement.json").write_text(json.dumps(item.to_json(), indent=2, default=str) + "\n", encoding="utf-8")
+    (target / "disagreement.json").write_text(
+        json.dumps(item.to_json(), indent=2, default=str) + "\n", encoding="utf-8"
+    )
     plugin = item.plugin if item.plugin != "<framework>" else "NodeResourcesFit"
     command = (
         f"batchproof eval --engine both --plugin {plugin} --pod {target}/pod.yaml --nodes {target}/nodes.yaml "

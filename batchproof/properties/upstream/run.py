@@ -51,7 +51,7 @@ def run_plugin_diff(
     @given(profiles(signers="upstream"), clusters(), pods())
     def one(profile: Profile, cluster: Cluster, pod: Pod) -> None:
         result = diff_case(oracle, profile, cluster, pod, plugins=plugins)
-        record(report, result, writer if out is not None else None, profile, cluster, pod)
+        record(report, result, write=writer if out is not None else None, profile=profile, cluster=cluster, pod=pod)
         if progress is not None:
             progress(report)
 
