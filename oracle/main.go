@@ -31,6 +31,7 @@ func main() {
 		"version":  handlers.Version,
 		"evaluate": handlers.Evaluate,
 		"decode":   handlers.Decode,
+		"schedule": handlers.Schedule,
 	}
 	if err := server.Serve(context.Background(), registry, os.Stdin, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "oracle:", err)
