@@ -198,3 +198,21 @@ def api_path(path: Path, *, root: str = "pod") -> str:
         else:
             out += f'["{step}"]'
     return out or "<pod>"
+
+
+NOT_REPLAYED = {"verdict": "not checked", "reason": "not replayed on upstream"}
+
+
+def upstream_verdict(finding: Finding) -> dict[str, str]:
+    """The finding's upstream verdict (``reproduces | does not reproduce | not checked``) and reason."""
+    data = finding.details.get("upstream")
+    return dict(data) if isinstance(data, dict) else dict(NOT_REPLAYED)
+
+
+def upstream_line(finding: Finding) -> str:
+    """``upstream: reproduces (why)``; a finding upstream does not reproduce is a model divergence."""
+    data = upstream_verdict(finding)
+    text = f"upstream: {data['verdict']} ({data['reason']})"
+    if data["verdict"] == "does not reproduce":
+        text += " - a model divergence, not an upstream bug"
+    return text

@@ -11,7 +11,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from batchproof.properties.campaign.findings import CLASS_SPEC, Finding
+from batchproof.properties.campaign.findings import CLASS_SPEC, Finding, upstream_line
 from batchproof.properties.campaign.plots import PLOTS, write_plots
 from batchproof.properties.campaign.report import Report, detection_line, unreached_message
 
@@ -136,6 +136,7 @@ def _finding(report: Report, finding: Finding) -> list[str]:
         facts.append(escape(detection_line(detection)))
     if finding.replayed:
         facts.append("replayed from the example database")
+    facts.append(escape(upstream_line(finding)))
     diff = json.dumps(details.get("diff", {}), indent=2, sort_keys=True)
     return [
         f"<section class='finding' id='{escape(finding.id)}'><h3>{escape(finding.id)}</h3>",

@@ -14,7 +14,7 @@ from typing import Any
 
 from batchproof.properties.campaign.config import CampaignConfig
 from batchproof.properties.campaign.detection import Detection, over_time
-from batchproof.properties.campaign.findings import CLASS_SPEC, Finding
+from batchproof.properties.campaign.findings import CLASS_SPEC, Finding, upstream_line, upstream_verdict
 
 DETERMINISTIC_PROPERTY_FIELDS = ("description", "examples", "calls", "chunks", "paths", "findings", "error")
 
@@ -70,6 +70,10 @@ class Report:
             },
         }
 
+    def upstream_verdicts(self) -> dict[str, int]:
+        """How many findings the real scheduler code reproduces, does not reproduce, or was not asked about."""
+        return dict(sorted(Counter(upstream_verdict(f)["verdict"] for f in self.findings).items()))
+
     def classes(self) -> dict[str, int]:
         """Finding count per class."""
         return dict(sorted(Counter(f.key.cls for f in self.findings).items()))
@@ -91,6 +95,7 @@ class Report:
             "summary": {
                 "findings": len(self.findings),
                 "classes": self.classes(),
+                "upstream": self.upstream_verdicts(),
                 "outside_allow": len(self.outside_allow()),
                 "errors": self.errors(),
                 "vacuous": self.vacuous(),
@@ -219,6 +224,7 @@ def _finding_section(finding: Finding, detection: Detection | None = None) -> li
         out.append(f"- fix: {details['fragment']}")
     if details.get("reproduces_from_manifests") is False:
         out.append("- warning: the written manifests did not reproduce this finding")
+    out.append(f"- {upstream_line(finding)}")
     if finding.replayed:
         out.append("- replayed from the example database")
     if details.get("found_by"):
@@ -274,7 +280,14 @@ def render_text(report: Report, json_path: Path, md_path: Path) -> str:
     for finding in report.findings:
         what = " ".join(part for part in (finding.key.plugin, finding.key.field) if part != "-")
         lines.append(f"  [{finding.key.cls} {finding.spec}] {finding.key.property}: {what or finding.summary}")
+        lines.append(f"      {upstream_line(finding)}")
         lines.append(f"      {finding.replay}")
+    verdicts = report.upstream_verdicts()
+    if report.findings:
+        lines.append(
+            f"  upstream reproduces {verdicts.get('reproduces', 0)} of {len(report.findings)} findings "
+            f"({verdicts.get('does not reproduce', 0)} do not, {verdicts.get('not checked', 0)} not checked)"
+        )
     for error in report.errors():
         lines.append(f"  internal error: {error}")
     for name in report.vacuous():

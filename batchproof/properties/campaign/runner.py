@@ -38,6 +38,7 @@ from batchproof.properties.campaign.progress import (
 from batchproof.properties.campaign.properties import CampaignProperty
 from batchproof.properties.campaign.report import Report, write_report
 from batchproof.properties.campaign.shared import Board, Outage, default_machine, outage_message
+from batchproof.properties.campaign.upstream_check import with_upstream_verdicts
 from batchproof.properties.campaign.worker import properties_for, run_group
 
 CONFIG_ENV = "BATCHPROOF_CAMPAIGN_CONFIG"
@@ -219,7 +220,7 @@ def assemble(
         merged = merge(board, config.report_dir, config.machine)
         outage = outage_message(control)
         shared = {"url": config.shared_db, "machine": config.machine, "merged": merged, "outage": outage}
-    findings = tuple(read_findings(config.report_dir))
+    findings = with_upstream_verdicts(tuple(read_findings(config.report_dir)), config.report_dir)
     detections = {}
     for finding in findings:
         detection = read_detection(config.report_dir / finding.directory)

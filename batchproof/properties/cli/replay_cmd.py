@@ -14,6 +14,11 @@ def add_parser(sub: Any) -> None:
     """Register the ``replay`` subcommand."""
     parser = sub.add_parser("replay", help="replay a campaign finding", description=__doc__)
     parser.add_argument("finding", metavar="FINDING", help="a finding directory (or its finding.json)")
+    parser.add_argument(
+        "--upstream",
+        action="store_true",
+        help="also replay it on the real scheduler code (the oracle) and say whether upstream reproduces it",
+    )
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.set_defaults(run=run)
 
@@ -42,5 +47,17 @@ def render(result: ReplayResult) -> str:
 def run(args: argparse.Namespace) -> int:
     """Replay and print; exit 1 when the finding still reproduces."""
     result = replay(args.finding)
-    print(dumps(result.to_json()) if args.format == "json" else render(result))
+    document = result.to_json()
+    text = render(result)
+    if args.upstream:
+        from batchproof.properties.campaign.upstream_check import verdict_for  # noqa: PLC0415 (only with --upstream)
+        from batchproof.upstream.client import Oracle  # noqa: PLC0415
+
+        with Oracle() as oracle:
+            verdict = verdict_for(result.finding, result.directory, oracle)
+        document["upstream"] = verdict.to_json()
+        text += "\n" + verdict.describe()
+        if verdict.verdict == "does not reproduce" and result.reproduces:
+            text += "\nthe model reproduces it and upstream does not: a model divergence, not an upstream bug"
+    print(dumps(document) if args.format == "json" else text)
     return 1 if result.reproduces else 0
