@@ -67,3 +67,15 @@ def test_a_campaign_marks_every_finding_with_an_upstream_verdict(tmp_path: Path)
     assert all(f["upstream"]["verdict"] in ("reproduces", "does not reproduce") for f in findings)
     assert document["summary"]["upstream"].get("reproduces", 0) >= 1
     assert "upstream: reproduces" in (report / "report.md").read_text()
+
+
+@pytest.mark.usefixtures("oracle")
+def test_prove_gives_each_counterexample_an_upstream_verdict(capsys: pytest.CaptureFixture[str]) -> None:
+    from batchproof.properties.cli.main import main
+
+    code = main(["prove", "--plugin", "NodePorts", "--signers", "upstream", "--format", "json"])
+    assert code == 1
+    results = json.loads(capsys.readouterr().out)["results"]
+    examples = [r for r in results if "counterexample" in r]
+    assert examples, "NodePorts upstream signers have a known gap (spec §10.6.1)"
+    assert all(r["upstream"]["verdict"] == "reproduces" for r in examples), examples[0]["upstream"]

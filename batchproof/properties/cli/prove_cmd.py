@@ -19,6 +19,7 @@ from batchproof.properties.symbolic.encodings import MODELS
 from batchproof.properties.symbolic.model import SymbolicModel
 from batchproof.properties.symbolic.results import render_json, render_text
 from batchproof.properties.symbolic.solver import Limits
+from batchproof.properties.upstream.prove_check import with_upstream_verdicts
 
 DEFAULT_TIMEOUT_SECONDS = 10.0
 DEFAULT_MEMORY_MB = 2048
@@ -70,5 +71,6 @@ def run(args: argparse.Namespace) -> int:
     models = select_models(args.plugin)
     signers: tuple[SignerMode, ...] = (args.signers,) if args.signers else SIGNER_MODES
     report = prove(models, signers, Limits(timeout_ms=max(1, int(args.timeout * 1000)), memory_mb=args.memory))
+    report = with_upstream_verdicts(report, models)
     print(render_json(report) if args.format == "json" else render_text(report))
     return 1 if report.failed else 0

@@ -22,6 +22,7 @@ from batchproof.properties.world import Cluster
 
 Status = Literal["proved", "counterexample", "model-bug", "unknown"]
 STATUSES: tuple[Status, ...] = ("proved", "counterexample", "model-bug", "unknown")
+NOT_CHECKED = {"verdict": "not checked", "reason": "not replayed on upstream"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +66,7 @@ class ProofResult:
     core: tuple[str, ...] = ()
     detail: str = ""
     counterexample: Counterexample | None = None
+    upstream: dict[str, str] | None = None  # {"verdict", "reason"} for a counterexample replayed on upstream
 
     def to_json(self) -> dict[str, Any]:
         """The ``results[]`` entry of ``prove --format json``."""
@@ -81,6 +83,7 @@ class ProofResult:
             out["detail"] = self.detail
         if self.counterexample is not None:
             out["counterexample"] = self.counterexample.to_json()
+            out["upstream"] = dict(self.upstream or NOT_CHECKED)
         return out
 
     def describe(self) -> str:
@@ -149,6 +152,8 @@ def render_text(report: ProveReport) -> str:
         lines.append(f"  pods differ in: {', '.join(example.differing_fields) or '(nothing visible)'}")
         lines.append(f"  equal signatures: {example.equal_signatures}")
         lines.append(f"  results: {list(example.first_result)} vs {list(example.second_result)}")
+        verdict = r.upstream or NOT_CHECKED
+        lines.append(f"  upstream: {verdict['verdict']} ({verdict['reason']})")
         lines.append(f"  first:  {json.dumps(encode_pod(example.first), sort_keys=True)}")
         lines.append(f"  second: {json.dumps(encode_pod(example.second), sort_keys=True)}")
     summary = ", ".join(f"{report.count(s)} {s}" for s in STATUSES)

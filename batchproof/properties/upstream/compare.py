@@ -58,34 +58,51 @@ def _status(status: Status | None) -> dict[str, Any]:
     return {"code": status.code.value, "reasons": list(status.reasons)}
 
 
-def _comparable(status: dict[str, Any]) -> dict[str, Any]:
-    if status["code"] == ERROR:
-        return {"code": ERROR}
+def _comparable(status: dict[str, Any], *, reasons: bool = True) -> dict[str, Any]:
+    if status["code"] == ERROR or not reasons:
+        return {"code": status["code"]}
     return {"code": status["code"], "reasons": list(status.get("reasons") or [])}
 
 
 def _effective_filter(
-    pre: dict[str, Any], filters: dict[str, dict[str, Any]], nodes: list[str]
+    pre: dict[str, Any], filters: dict[str, dict[str, Any]], nodes: list[str], *, reasons: bool = True
 ) -> dict[str, dict[str, Any]] | None:
     """Per-node Filter outcome as the framework sees it; None when PreFilter rejected the pod."""
     if pre["code"] == SKIP:
-        return {key: {"code": SUCCESS, "reasons": []} for key in nodes}
+        return {key: _comparable({"code": SUCCESS, "reasons": []}, reasons=reasons) for key in nodes}
     if pre["code"] != SUCCESS:
         return None
-    return {node: _comparable(filters.get(node, {"code": SUCCESS, "reasons": []})) for node in nodes}
+    passed = {"code": SUCCESS, "reasons": []}
+    return {node: _comparable(filters.get(node, passed), reasons=reasons) for node in nodes}
 
 
-def compare_plugin(model: PluginEvaluation, upstream: dict[str, Any], nodes: list[str]) -> list[Disagreement]:
-    """Every disagreement between the model's and upstream's answer for one plugin."""
+def compare_plugin(
+    model: PluginEvaluation, upstream: dict[str, Any], nodes: list[str], *, reasons: bool = True
+) -> list[Disagreement]:
+    """Every disagreement between the model's and upstream's answer for one plugin.
+
+    With ``reasons=False`` only what placement depends on counts: codes, node sets and scores.
+    """
     name = model.plugin
     out: list[Disagreement] = []
     model_pre = _status(model.pre_filter)
     upstream_pre = dict(upstream.get("preFilter") or {"code": SUCCESS, "reasons": []})
-    if _comparable(model_pre) != _comparable(upstream_pre) and not {model_pre["code"], upstream_pre["code"]} <= {
+    if _comparable(model_pre, reasons=reasons) != _comparable(upstream_pre, reasons=reasons) and not {
+        model_pre["code"],
+        upstream_pre["code"],
+    } <= {
         SUCCESS,
         SKIP,
     }:
-        out.append(Disagreement(name, "preFilter status", "", _comparable(model_pre), _comparable(upstream_pre)))
+        out.append(
+            Disagreement(
+                name,
+                "preFilter status",
+                "",
+                _comparable(model_pre, reasons=reasons),
+                _comparable(upstream_pre, reasons=reasons),
+            )
+        )
     model_result = (
         None
         if model.pre_filter_result is None or model.pre_filter_result.node_names is None
@@ -94,8 +111,10 @@ def compare_plugin(model: PluginEvaluation, upstream: dict[str, Any], nodes: lis
     upstream_result = (upstream_pre.get("result") or {}).get("nodeNames") if upstream_pre.get("result") else None
     if model_result != upstream_result:
         out.append(Disagreement(name, "preFilter result", "", model_result, upstream_result))
-    model_filter = _effective_filter(model_pre, {n: _status(s) for n, s in model.filter.items()}, nodes)
-    upstream_filter = _effective_filter(upstream_pre, upstream.get("filter") or {}, nodes)
+    model_filter = _effective_filter(
+        model_pre, {n: _status(s) for n, s in model.filter.items()}, nodes, reasons=reasons
+    )
+    upstream_filter = _effective_filter(upstream_pre, upstream.get("filter") or {}, nodes, reasons=reasons)
     if model_filter is not None and upstream_filter is not None:
         for node in nodes:
             if model_filter[node] != upstream_filter[node]:

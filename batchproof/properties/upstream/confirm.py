@@ -96,7 +96,10 @@ def confirm_pair(
     if fragments[0] != fragments[1]:
         keys = sorted(k for k in set(fragments[0]) | set(fragments[1]) if fragments[0].get(k) != fragments[1].get(k))
         return UpstreamVerdict(DOES_NOT, f"upstream {plugin} signs the pods differently ({', '.join(keys)})")
-    differences = compare_plugin(plugin_evaluation(answers[0]), answers[1], [n.name for n in cluster.nodes])
+    # Only what placement depends on: a reason worded differently changes no batching decision.
+    differences = compare_plugin(
+        plugin_evaluation(answers[0]), answers[1], [n.name for n in cluster.nodes], reasons=False
+    )
     if not differences:
         return UpstreamVerdict(DOES_NOT, f"upstream {plugin} signs the pods equally and answers them equally")
     first_difference = differences[0]
