@@ -1,0 +1,126 @@
+"""Campaign detection benchmark: time to first detection of each known class, and examples per second.
+
+Usage: ``python -m bench.detection [--seeds 5] [--budget 60] [--workers 2] [--out bench/results]``.
+
+Runs the README's campaign (``batching`` profile, upstream signers, g3) once per seed with
+``--db none`` (nothing replayed), and reads ``run.detection`` and ``run.budget`` of each
+report.json. A known class is one of the upstream divergences of the spec: normalization (§10.2),
+each signature gap of §10.6 by field, stale-cache (§10.1) and tie (§10.5). Its time to detection
+in one run is the earliest detection of any finding of that class (and, for gaps, section and
+field); the result is the median over the seeds that found it (seconds, and examples the whole
+campaign had run by then, which does not depend on how busy the machine was), with their number.
+Examples per second per core is a property's examples over the seconds it ran (one core each).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ALLOW = "normalization,signature-gap,stale-cache,tie"
+
+
+def known_class(finding: dict[str, Any]) -> str:
+    """``normalization``, ``stale-cache``, ``tie``, or ``signature-gap §10.6.N FIELD``."""
+    if finding["class"] == "signature-gap":
+        return f"signature-gap {finding['spec']} {finding['field']}"
+    return str(finding["class"])
+
+
+def campaign(seed: int, budget: float, workers: int, directory: Path) -> dict[str, Any]:
+    """One campaign's report.json."""
+    report = directory / f"seed-{seed}"
+    command = [sys.executable, "-m", "batchproof.properties.cli.main", "campaign", "--seed", str(seed)]
+    command += ["--budget", str(budget), "--workers", str(workers), "--db", "none", "--report", str(report)]
+    command += ["--allow", ALLOW, "--no-plots", "--format", "json"]
+    subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=directory)
+    document: dict[str, Any] = json.loads((report / "report.json").read_text())
+    return document
+
+
+def first_detections(document: dict[str, Any]) -> dict[str, tuple[float, int]]:
+    """Known class -> (seconds, campaign examples) to its first finding in one run."""
+    detection = document["run"]["detection"]
+    out: dict[str, tuple[float, int]] = {}
+    for finding in document["findings"]:
+        seen = detection.get(finding["id"])
+        if seen is None:
+            continue
+        name = known_class(finding)
+        here = (float(seen["seconds"]), int(seen["examples"]))
+        out[name] = min(out.get(name, here), here)
+    return out
+
+
+def summarise(documents: list[dict[str, Any]]) -> dict[str, Any]:
+    """Medians over the runs."""
+    runs = [first_detections(d) for d in documents]
+    classes = sorted({name for run in runs for name in run})
+    detection = {}
+    for name in classes:
+        times = [run[name][0] for run in runs if name in run]
+        examples = [run[name][1] for run in runs if name in run]
+        detection[name] = {
+            "median_seconds": round(statistics.median(times), 2),
+            "median_examples": statistics.median(examples),
+            "found_in_runs": len(times),
+            "seconds": [round(t, 2) for t in times],
+        }
+    rates: dict[str, list[float]] = {}
+    for document in documents:
+        for name, rate in document["run"]["budget"]["examples_per_second"].items():
+            rates.setdefault(name, []).append(float(rate))
+    return {
+        "time_to_first_detection": detection,
+        "examples_per_second_per_core": {n: round(statistics.median(r), 1) for n, r in sorted(rates.items())},
+        "examples_per_second_per_core_overall": round(
+            statistics.median(
+                sum(int(p["examples"]) for p in d["properties"].values())
+                / (d["run"]["elapsed_seconds"] * d["run"]["workers"])
+                for d in documents
+            ),
+            1,
+        ),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the campaigns and write ``bench/results/detection.json``."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--budget", type=float, default=60.0)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--out", default="bench/results")
+    args = parser.parse_args(argv)
+    load_before = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory() as scratch:
+        documents = [campaign(seed, args.budget, args.workers, Path(scratch)) for seed in range(args.seeds)]
+    result = {
+        "setup": {
+            "seeds": args.seeds,
+            "budget_seconds": args.budget,
+            "workers": args.workers,
+            "cpus": os.cpu_count(),
+            # Figures are only comparable on an otherwise idle machine: a load above the CPU count means
+            # other processes took part of the cores.
+            "load_average_1min": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)},
+            "command": f"batchproof campaign --budget {args.budget:g} --workers {args.workers} --db none --allow {ALLOW}",
+        },
+        **summarise(documents),
+    }
+    print(json.dumps(result, indent=2))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "detection.json").write_text(json.dumps(result, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
