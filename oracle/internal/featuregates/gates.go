@@ -4,8 +4,12 @@
 package featuregates
 
 import (
+	"errors"
 	"fmt"
 	"sort"
+	"strings"
+
+	utilerrors "k8s.io/apimachinery/pkg/util/errors"
 
 	"k8s.io/component-base/featuregate"
 
@@ -36,7 +40,7 @@ func Apply(gates map[string]bool) error {
 			return fmt.Errorf("featureGates.%s: unknown feature gate", name)
 		}
 		if spec.LockToDefault && gates[name] != spec.Default {
-			return fmt.Errorf("featureGates.%s: locked to %t in this release (%s)", name, spec.Default, spec.PreRelease)
+			return fmt.Errorf("featureGates.%s: locked to %t in this release", name, spec.Default)
 		}
 		set[name] = gates[name]
 	}
@@ -47,7 +51,7 @@ func Apply(gates map[string]bool) error {
 	if err := utilfeature.DefaultMutableFeatureGate.SetFromMap(set); err != nil {
 		// SetFromMap keeps the raw values even when it fails; put the previous ones back.
 		_ = utilfeature.DefaultMutableFeatureGate.SetFromMap(prior)
-		return fmt.Errorf("featureGates: %w", err)
+		return fmt.Errorf("featureGates: %s", sortedMessage(err))
 	}
 	overridden = map[string]bool{}
 	for name, value := range gates {
@@ -65,4 +69,18 @@ func Enabled() map[string]bool {
 		out[string(name)] = utilfeature.DefaultFeatureGate.Enabled(name)
 	}
 	return out
+}
+
+// sortedMessage renders an aggregate error with its parts sorted, so the reply is deterministic.
+func sortedMessage(err error) string {
+	var agg utilerrors.Aggregate
+	if !errors.As(err, &agg) {
+		return err.Error()
+	}
+	parts := make([]string, 0, len(agg.Errors()))
+	for _, e := range agg.Errors() {
+		parts = append(parts, e.Error())
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, "; ")
 }
