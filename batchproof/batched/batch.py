@@ -135,15 +135,21 @@ class OpportunisticBatch:
         elif verdict.code is Code.ERROR:
             return self._flush("filter_error")
         else:
-            failure = self._rescore(pod, snapshot, batch, last.chosen_node)
+            failure = self._rescore(pod, state, batch, last.chosen_node)
             if failure is not None:
                 return self._flush(failure, rescored=True)
             rescored = True
         age = self.clock.now() - batch.creation_time
         return HintOutcome(batch.sorted_nodes.pop().name, rescored=rescored, batch_age=age)
 
-    def _rescore(self, pod: Pod, snapshot: Snapshot, batch: BatchState, last_node: str) -> str | None:
-        """RefreshHintCandidates / rescoreHintedNode (spec §7); a flush reason on failure."""
+    def _rescore(self, pod: Pod, state: CycleState, batch: BatchState, last_node: str) -> str | None:
+        """RefreshHintCandidates / rescoreHintedNode (spec §7); a flush reason on failure.
+
+        PreScore, Score and NormalizeScore run on a clone of the pod's live CycleState, as v1.37.2
+        does (``state.Clone()``): PreScore plugins that read their PreFilter data (VolumeBinding)
+        need it, and a brand-new state would flush every rescore with ``prescore_error``.
+        """
+        snapshot = state.snapshot
         self.metrics.rescore_attempts[self.profile] += 1
         started = self.timer()
         try:
@@ -152,7 +158,7 @@ class OpportunisticBatch:
             last_info = snapshot.get(last_node)
             if any(info is None for info in infos) or last_info is None:
                 return "node_missing"
-            fresh = CycleState(snapshot)
+            fresh = state.clone()
             candidates = [info for info in infos if info is not None] + [last_info]
             if not self.framework.run_pre_score(fresh, pod, candidates).is_success:
                 return "prescore_error"

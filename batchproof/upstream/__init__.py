@@ -4,6 +4,7 @@ from batchproof.upstream.build import OracleBinary, build_oracle, existing_binar
 from batchproof.upstream.client import Oracle
 from batchproof.upstream.evaluate import UpstreamEvaluation, evaluate
 from batchproof.upstream.protocol import PROTOCOL_VERSION, OracleError, OracleRequestError
+from batchproof.upstream.schedule import ScheduleEvent, UpstreamPlacement, UpstreamSchedule, schedule
 
 __all__ = [
     "PROTOCOL_VERSION",
@@ -11,9 +12,13 @@ __all__ = [
     "OracleBinary",
     "OracleError",
     "OracleRequestError",
+    "ScheduleEvent",
     "UpstreamEvaluation",
+    "UpstreamPlacement",
+    "UpstreamSchedule",
     "build_oracle",
     "evaluate",
     "existing_binary",
     "find_go",
+    "schedule",
 ]

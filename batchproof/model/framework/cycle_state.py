@@ -30,3 +30,11 @@ class CycleState:
     def write(self, key: str, value: Any) -> None:
         """Store plugin data under ``key``."""
         self._data[key] = value
+
+    def clone(self) -> CycleState:
+        """CycleState.Clone: a copy whose writes do not reach this one (the data values are shared)."""
+        copied = CycleState(self.snapshot)
+        copied._data = dict(self._data)
+        copied.skip_filter_plugins = set(self.skip_filter_plugins)
+        copied.skip_score_plugins = set(self.skip_score_plugins)
+        return copied

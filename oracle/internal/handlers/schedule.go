@@ -259,19 +259,10 @@ func Schedule(ctx context.Context, raw json.RawMessage) (any, error) {
 }
 
 func newScheduleRun(ctx context.Context, profiles []config.KubeSchedulerProfile, percentage *int32, w decoded) (*scheduleRun, error) {
-	all := make([]runtime.Object, 0, len(w.nodes)+len(w.pods)+len(w.objects))
-	for _, n := range w.nodes {
-		all = append(all, n)
-	}
-	for i, pod := range w.pods {
-		if pod.Name == "" {
-			pod.Name = fmt.Sprintf("batchproof-unnamed-%d", i)
-		}
-		cluster.EnsureUID(pod)
-		all = append(all, pod)
-	}
-	all = append(all, w.objects...)
-	client := fake.NewClientset(all...)
+	// Nodes and bound pods are created one by one after the informers have started, so the
+	// cache adds them in request order (the tracker's initial list has no order): node order
+	// decides the node tree, ties, and which node's size an image's cluster-wide summary keeps.
+	client := fake.NewClientset(w.objects...)
 	r := &scheduleRun{ctx: ctx, client: client, observed: map[string]*observed{}, created: map[string]float64{},
 		lastID: map[string]uintptr{}, lastSet: map[string]time.Time{}, bound: map[string]string{}}
 	client.PrependReactor("create", "pods", r.bind)
@@ -313,10 +304,37 @@ func newScheduleRun(ctx context.Context, profiles []config.KubeSchedulerProfile,
 		return nil, fmt.Errorf("scheduler event handlers did not sync: %w", err)
 	}
 	r.batching = utilfeature.DefaultFeatureGate.Enabled(features.OpportunisticBatching)
-	if err := r.waitFor("the bound pods to reach the cache", func() (bool, error) {
-		return r.cachedPods() >= len(w.pods), nil
-	}); err != nil {
-		return nil, err
+	for _, n := range w.nodes {
+		if _, err := client.CoreV1().Nodes().Create(ctx, n, metav1.CreateOptions{}); err != nil {
+			return nil, fieldErr("params.nodes", fmt.Errorf("create node %s: %w", n.Name, err))
+		}
+		if err := r.waitFor("node "+n.Name+" in the cache", func() (bool, error) {
+			info, ok := sched.Cache.Dump().Nodes[n.Name]
+			return ok && info.Node() != nil, nil
+		}); err != nil {
+			return nil, err
+		}
+	}
+	for i, pod := range w.pods {
+		if pod.Name == "" {
+			pod.Name = fmt.Sprintf("batchproof-unnamed-%d", i)
+		}
+		if pod.Namespace == "" {
+			pod.Namespace = metav1.NamespaceDefault
+		}
+		if pod.Spec.NodeName == "" {
+			return nil, fieldErr(fmt.Sprintf("params.pods[%d].spec.nodeName", i), fmt.Errorf("required: a pod of the cluster is bound (pods to schedule go in queue)"))
+		}
+		cluster.EnsureUID(pod)
+		if _, err := client.CoreV1().Pods(pod.Namespace).Create(ctx, pod, metav1.CreateOptions{}); err != nil {
+			return nil, fieldErr("params.pods", fmt.Errorf("create pod %s: %w", podKey(pod), err))
+		}
+		if err := r.waitFor("pod "+podKey(pod)+" in the cache", func() (bool, error) {
+			_, err := sched.Cache.GetPod(pod)
+			return err == nil, nil
+		}); err != nil {
+			return nil, err
+		}
 	}
 	return r, nil
 }

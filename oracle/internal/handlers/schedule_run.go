@@ -9,7 +9,6 @@ import (
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/klog/v2"
 
 	"github.com/batchproof/batchproof/oracle/internal/batchstate"
 	"github.com/batchproof/batchproof/oracle/internal/objects"
@@ -334,14 +333,6 @@ func (r *scheduleRun) waitFor(what string, cond func() (bool, error)) error {
 		case <-time.After(200 * time.Microsecond):
 		}
 	}
-}
-
-func (r *scheduleRun) cachedPods() int {
-	n, err := r.sched.Cache.PodCount()
-	if err != nil {
-		klog.FromContext(r.ctx).Error(err, "pod count")
-	}
-	return n
 }
 
 func (r *scheduleRun) profileNames() []string {
