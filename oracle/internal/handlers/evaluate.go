@@ -11,7 +11,6 @@ import (
 	fwk "k8s.io/kube-scheduler/framework"
 	"k8s.io/kubernetes/pkg/scheduler/apis/config"
 	"k8s.io/kubernetes/pkg/scheduler/framework"
-	"k8s.io/kubernetes/pkg/scheduler/framework/plugins"
 	frameworkruntime "k8s.io/kubernetes/pkg/scheduler/framework/runtime"
 
 	"github.com/batchproof/batchproof/oracle/internal/cluster"
@@ -117,7 +116,11 @@ func buildProfile(ctx context.Context, gates map[string]bool, rawConfig json.Raw
 	if err != nil {
 		return nil, fieldErr("params", err)
 	}
-	registry := plugins.NewInTreeRegistry()
+	registry, err := NewRegistry()
+	if err != nil {
+		c.Stop()
+		return nil, fieldErr("params", err)
+	}
 	fw, err := frameworkruntime.NewFramework(ctx, registry, profile, c.FrameworkOptions()...)
 	if err != nil {
 		c.Stop()
