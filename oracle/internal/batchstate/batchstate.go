@@ -101,3 +101,29 @@ func SetCreationTime(fw framework.Framework, at time.Time) (bool, error) {
 	created.Set(reflect.ValueOf(at))
 	return true, nil
 }
+
+// LastPopped is the entry the heap's last Pop removed: container/heap moves it to the end of
+// the backing array before shrinking the slice, so it is still there, one past the length.
+// False when the heap has no such slot or the slot holds another node than name.
+func LastPopped(fw framework.Framework, name string) (fwk.NodePluginScores, bool, error) {
+	ptr, err := statePointer(fw)
+	if err != nil || !ptr.IsValid() || ptr.IsNil() {
+		return fwk.NodePluginScores{}, false, err
+	}
+	sorted, err := field(ptr, "sortedNodes")
+	if err != nil || sorted.IsNil() {
+		return fwk.NodePluginScores{}, false, err
+	}
+	heap, err := field(sorted.Elem(), "nodes")
+	if err != nil {
+		return fwk.NodePluginScores{}, false, err
+	}
+	if heap.Cap() <= heap.Len() {
+		return fwk.NodePluginScores{}, false, nil
+	}
+	entry, ok := heap.Slice(0, heap.Len()+1).Index(heap.Len()).Interface().(fwk.NodePluginScores)
+	if !ok || entry.Name != name {
+		return fwk.NodePluginScores{}, false, nil
+	}
+	return entry, true, nil
+}

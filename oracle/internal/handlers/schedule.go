@@ -91,7 +91,7 @@ type PodOutcome struct {
 	// Scores are the total scores of the full pipeline's feasible nodes (absent: not scored).
 	Scores map[string]int64 `json:"scores,omitempty"`
 	// Tied are the nodes whose total score equals the chosen node's, the chosen node included,
-	// sorted by name; null when unknown (a hint popped after rescoring).
+	// sorted by name; null when the pod failed.
 	Tied []string `json:"tied"`
 }
 
@@ -162,15 +162,12 @@ func (o *observed) GetNodeHint(ctx context.Context, pod *v1.Pod, signature fwk.P
 		return hint
 	}
 	o.rescored = before.SortedNodes != after.SortedNodes
-	if o.rescored {
+	popped, ok, err := batchstate.LastPopped(o.Framework, hint)
+	if err != nil || !ok {
+		o.err = err
 		return hint
 	}
-	var total int64
-	for _, n := range before.Nodes {
-		if n.Name == hint {
-			total = n.TotalScore
-		}
-	}
+	total := popped.TotalScore
 	o.hintTied = []string{hint}
 	for _, n := range after.Nodes {
 		if n.TotalScore == total {
