@@ -30,7 +30,9 @@ def add_parser(sub: Any) -> None:
     source.add_argument("--profile", choices=sorted(BUILT_IN_PROFILES), help="built-in profile (default: batching)")
     parser.add_argument("--signers", choices=SIGNER_MODES, default="upstream")
     parser.add_argument("--feature-gates", default="")
-    parser.add_argument("--scheduler", choices=("reference", "batched", "both"), default="reference")
+    parser.add_argument(
+        "--scheduler", choices=("reference", "batched", "both", "upstream", "upstream-batched"), default="reference"
+    )
     parser.add_argument("--variant", choices=VARIANTS, default="g3", help="batched generation (default g3)")
     parser.add_argument("--pod-interval-ms", type=float, default=1.0, help="virtual time between pods (default 1)")
     parser.add_argument("--max-batch-age-ms", type=float, default=500.0, help="batch expiry (default 500)")
@@ -57,6 +59,12 @@ def run(args: argparse.Namespace) -> int:
     snapshot = cluster.snapshot(profile.features)
     options = BatchingOptions(args.variant, args.max_batch_age_ms / 1000, args.pod_interval_ms / 1000)
     document: dict[str, Any]
+    if args.scheduler in ("upstream", "upstream-batched"):
+        from batchproof.properties.cli.schedule_upstream import upstream_document  # noqa: PLC0415
+
+        document = upstream_document(args.scheduler, (profile,), cluster, queue.pods, options)
+        print(dumps(document) if args.format == "json" else render_schedule(document))
+        return 0
     if args.scheduler == "both":
         lockstep = run_lockstep(Scenario(cluster, tuple(queue.pods), (profile,), options=options))
         if args.metrics_out:

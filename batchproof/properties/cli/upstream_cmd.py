@@ -53,10 +53,12 @@ def run_build(args: argparse.Namespace) -> int:
 
 def run_diff(args: argparse.Namespace) -> int:
     """Diff and report; exit 1 on any disagreement."""
-    if args.level == "scheduler":
-        raise BatchproofError("upstream diff --level scheduler: the oracle has no schedule request yet (issue 11)")
     if args.examples < 1:
         raise BatchproofError(f"--examples: must be at least 1, got {args.examples}")
+    if args.level == "scheduler":
+        from batchproof.properties.cli.upstream_scheduler import run_scheduler_level  # noqa: PLC0415
+
+        return run_scheduler_level(args)
     from batchproof.properties.upstream.run import run_plugin_diff  # noqa: PLC0415 (Hypothesis loads on demand)
 
     with Oracle() as oracle:
