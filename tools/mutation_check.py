@@ -1,0 +1,240 @@
+"""A small AST mutation check of batchproof's own code (issue 16); not part of the test run.
+
+Plants one mutant at a time in a *copy* of the committed tree (``git archive HEAD``, so other
+work in the checkout is never touched), runs the test subset that covers the mutated module, and
+counts the mutant killed when that subset fails (or times out). Operators: comparison flips
+(``>``/``>=``, ``==``/``!=``, ``is``/``is not``, ``in``/``not in``), ``and``/``or``, dropping a
+``not``, ``+``/``-``, an integer constant plus one, an identifier-like string constant changed
+(flush reasons, variants, keys), and two adjacent ``if ...: return`` checks swapped (check order).
+
+Usage::
+
+    .venv/bin/python tools/mutation_check.py [--max-per-module N] [--seed S] [--budget SECONDS]
+                                             [--module PATH ...] [--json OUT]
+
+Exit status 0 when every planted mutant was killed, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import copy
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = ROOT / ".venv" / "bin" / "python"
+
+# Scoped modules and the tests that cover them (the batched scheduler, the signers, the harness).
+TARGETS: dict[str, list[str]] = {
+    "batchproof/batched/batch.py": ["tests/batched"],
+    "batchproof/batched/sorted_nodes.py": ["tests/batched"],
+    "batchproof/batched/scheduler.py": ["tests/batched", "tests/reference"],
+    "batchproof/model/plugins/helpers/signers.py": ["tests/plugins"],
+    "batchproof/properties/classify.py": ["tests/properties/test_harness_classify.py"],
+    "batchproof/properties/lockstep.py": [
+        "tests/properties/test_harness_compare.py",
+        "tests/properties/test_harness_classify.py",
+    ],
+    "batchproof/model/profiles.py": ["tests/model/test_default_profile_upstream.py", "tests/model/test_config.py"],
+}
+IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
+FLIPS: dict[type[ast.cmpop], type[ast.cmpop]] = {
+    ast.Gt: ast.GtE,
+    ast.GtE: ast.Gt,
+    ast.Lt: ast.LtE,
+    ast.LtE: ast.Lt,
+    ast.Eq: ast.NotEq,
+    ast.NotEq: ast.Eq,
+    ast.Is: ast.IsNot,
+    ast.IsNot: ast.Is,
+    ast.In: ast.NotIn,
+    ast.NotIn: ast.In,
+}
+
+
+@dataclass(frozen=True)
+class Site:
+    """One place a mutant can be planted: the operator and the node's position in walk order."""
+
+    operator: str
+    index: int
+    line: int
+    description: str
+
+
+@dataclass
+class Outcome:
+    """A planted mutant and whether the covering tests killed it."""
+
+    module: str
+    site: Site
+    killed: bool
+    seconds: float
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                found.add(id(first.value))
+    return found
+
+
+def _in_fstring(tree: ast.AST) -> set[int]:
+    return {id(part) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr) for part in ast.walk(node)}
+
+
+def _guarded_return(statement: ast.stmt) -> bool:
+    return isinstance(statement, ast.If) and not statement.orelse and isinstance(statement.body[-1], ast.Return)
+
+
+def sites(tree: ast.AST) -> list[Site]:
+    """Every mutation site of the tree, in a stable order."""
+    skip = _docstrings(tree) | _in_fstring(tree)
+    out: list[Site] = []
+    for index, node in enumerate(ast.walk(tree)):
+        line = getattr(node, "lineno", 0)
+        if isinstance(node, ast.Compare):
+            for position, op in enumerate(node.ops):
+                if type(op) in FLIPS:
+                    flipped = FLIPS[type(op)].__name__
+                    out.append(Site(f"compare:{position}", index, line, f"{type(op).__name__} -> {flipped}"))
+        elif isinstance(node, ast.BoolOp):
+            out.append(Site("boolop", index, line, "and <-> or"))
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            out.append(Site("not", index, line, "drop not"))
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
+            out.append(Site("binop", index, line, "+ <-> -"))
+        elif isinstance(node, ast.Constant) and id(node) not in skip:
+            if isinstance(node.value, int) and not isinstance(node.value, bool):
+                out.append(Site("int", index, line, f"{node.value} -> {node.value + 1}"))
+            elif isinstance(node.value, str) and IDENTIFIER.match(node.value):
+                out.append(Site("str", index, line, f"{node.value!r} -> {node.value + '_x'!r}"))
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for position in range(len(node.body) - 1):
+                if _guarded_return(node.body[position]) and _guarded_return(node.body[position + 1]):
+                    where = node.body[position].lineno
+                    out.append(Site(f"swap:{position}", index, line, f"swap the checks at line {where}"))
+    return out
+
+
+def plant(tree: ast.AST, site: Site) -> ast.AST:
+    """A copy of the tree with the mutant at ``site``."""
+    mutant = copy.deepcopy(tree)
+    node = next(n for i, n in enumerate(ast.walk(mutant)) if i == site.index)
+    kind, _, arg = site.operator.partition(":")
+    if kind == "compare" and isinstance(node, ast.Compare):
+        node.ops[int(arg)] = FLIPS[type(node.ops[int(arg)])]()
+    elif kind == "boolop" and isinstance(node, ast.BoolOp):
+        node.op = ast.Or() if isinstance(node.op, ast.And) else ast.And()
+    elif kind == "not" and isinstance(node, ast.UnaryOp):
+        _replace_child(mutant, node, node.operand)
+    elif kind == "binop" and isinstance(node, ast.BinOp):
+        node.op = ast.Sub() if isinstance(node.op, ast.Add) else ast.Add()
+    elif kind == "int" and isinstance(node, ast.Constant):
+        node.value = node.value + 1
+    elif kind == "str" and isinstance(node, ast.Constant):
+        node.value = node.value + "_x"
+    elif kind == "swap" and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        position = int(arg)
+        node.body[position], node.body[position + 1] = node.body[position + 1], node.body[position]
+    return ast.fix_missing_locations(mutant)
+
+
+def _replace_child(tree: ast.AST, old: ast.AST, new: ast.AST) -> None:
+    for parent in ast.walk(tree):
+        for name, value in ast.iter_fields(parent):
+            if value is old:
+                setattr(parent, name, new)
+                return
+            if isinstance(value, list):
+                for position, item in enumerate(value):
+                    if item is old:
+                        value[position] = new
+                        return
+
+
+def _copy_of_head(into: Path) -> None:
+    archive = subprocess.run(["git", "archive", "HEAD"], cwd=ROOT, check=True, capture_output=True).stdout
+    with tempfile.TemporaryFile() as handle:
+        handle.write(archive)
+        handle.seek(0)
+        with tarfile.open(fileobj=handle) as tar:
+            tar.extractall(into, filter="data")
+
+
+def _run(tree_root: Path, tests: list[str], timeout: float) -> bool:
+    """True when the tests pass (the mutant survives)."""
+    env = {**os.environ, "PYTHONPATH": str(tree_root), "PYTHONDONTWRITEBYTECODE": "1"}
+    command = [str(PYTHON), "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-m", "not slow", *tests]
+    try:
+        result = subprocess.run(command, cwd=tree_root, env=env, capture_output=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return False
+    return result.returncode == 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Plant sampled mutants one at a time and report the score."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--max-per-module", type=int, default=25)
+    parser.add_argument("--seed", type=int, default=16)
+    parser.add_argument("--budget", type=float, default=900.0, help="stop planting after this many seconds")
+    parser.add_argument("--timeout", type=float, default=120.0, help="per-mutant test timeout (a timeout kills)")
+    parser.add_argument("--module", action="append", default=[], help="only these scoped modules")
+    parser.add_argument("--json", type=Path, help="write every outcome here")
+    args = parser.parse_args(argv)
+    modules = args.module or list(TARGETS)
+    started = time.monotonic()
+    outcomes: list[Outcome] = []
+    with tempfile.TemporaryDirectory(prefix="batchproof-mutants-") as scratch:
+        tree_root = Path(scratch)
+        _copy_of_head(tree_root)
+        for module in modules:
+            tests = TARGETS[module]
+            path = tree_root / module
+            original = path.read_text()
+            if not _run(tree_root, tests, args.timeout):
+                print(f"{module}: the covering tests fail unmutated; skipped", file=sys.stderr)
+                continue
+            tree = ast.parse(original)
+            candidates = sites(tree)
+            rng = random.Random(f"{args.seed}:{module}")
+            picked = rng.sample(candidates, min(len(candidates), args.max_per_module))
+            chosen = sorted(picked, key=lambda s: s.index)
+            for site in chosen:
+                if time.monotonic() - started > args.budget:
+                    break
+                path.write_text(ast.unparse(plant(tree, site)) + "\n")
+                began = time.monotonic()
+                survived = _run(tree_root, tests, args.timeout)
+                path.write_text(original)
+                outcome = Outcome(module, site, not survived, time.monotonic() - began)
+                outcomes.append(outcome)
+                verdict = "killed" if outcome.killed else "SURVIVED"
+                print(f"{verdict:8} {module}:{site.line} {site.description} ({outcome.seconds:.1f}s)", flush=True)
+    killed = sum(o.killed for o in outcomes)
+    print(
+        f"mutation score: {killed}/{len(outcomes)} killed ({100 * killed / max(len(outcomes), 1):.1f}%) "
+        f"in {time.monotonic() - started:.0f}s"
+    )
+    if args.json:
+        args.json.write_text(json.dumps([{**asdict(o), "site": asdict(o.site)} for o in outcomes], indent=2))
+    return 0 if killed == len(outcomes) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
