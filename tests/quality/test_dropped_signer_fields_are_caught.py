@@ -6,6 +6,8 @@ For every signable plugin, the fields are read off the plugin's own strict signe
 same derandomised examples, the same count) must find an equal-signature pair with different
 results for every one of them.
 
+Slow (minutes of CPU): ``pytest tests/quality/test_dropped_signer_fields_are_caught.py -m slow``.
+
 Fields the signer signs but the plugin never reads are listed in ``NOT_READ`` with the reason:
 dropping them is an equivalent mutant, not a gap.
 """
@@ -140,6 +142,14 @@ KNOWN_MISSES: dict[str, set[str]] = {
         "v1.Pod.Spec.Volumes.NonSyntheticSources()",
     },
 }
+
+
+@pytest.fixture(autouse=True)
+def _only_when_slow_tests_are_selected(request: pytest.FixtureRequest) -> None:
+    """Minutes of CPU: runs only under ``-m slow``, never in the default ``pytest -n auto``."""
+    expression = request.config.getoption("-m") or ""
+    if "slow" not in expression or "not slow" in expression:
+        pytest.skip("slow quality check: run with -m slow")
 
 
 @functools.cache
