@@ -151,12 +151,18 @@ def _stored(metrics: dict[str, Any]) -> dict[str, int]:
     return stored
 
 
-def _model_counters_as_upstream(metrics: dict[str, Any], kept_state_flushes: int) -> dict[str, Any]:
-    """The model's counters in v1.37.2's shape (store flushes as flushes, kept-state flushes added)."""
+def _model_counters_as_upstream(metrics: dict[str, Any], kept_state_flushes: int, precedence: int) -> dict[str, Any]:
+    """The model's counters in v1.37.2's shape.
+
+    Store results become flushes (``precedence`` of them ``empty_list`` where the model says
+    ``pod_not_batchable``) and the kept-state ``pod_skipped`` flushes are added.
+    """
     flushed: Counter[str] = Counter({k: v for k, v in metrics["batch_cache_flushed_total"].items() if v})
     for reason in STORE_FLUSHES:
         flushed[reason] += _stored(metrics).get(reason, 0)
     flushed["pod_skipped"] += kept_state_flushes
+    flushed["pod_not_batchable"] -= precedence
+    flushed["empty_list"] += precedence
     return {
         "batch_attempts_total": {k: v for k, v in sorted(metrics["batch_attempts_total"].items()) if v},
         "batch_cache_flushed_total": {k: v for k, v in sorted(flushed.items()) if v},
@@ -171,6 +177,7 @@ def diff_batched(scenario: Scenario, upstream: UpstreamSchedule) -> SideResult:
     found: list[SchedulerDisagreement] = []
     compared = 0
     kept_state = 0
+    precedence = 0
     previous_failed = False
     for ours, theirs in zip(run.batched, upstream.placements, strict=True):
         compared += 1
@@ -190,6 +197,7 @@ def diff_batched(scenario: Scenario, upstream: UpstreamSchedule) -> SideResult:
         if ours.store_result != theirs.store_result:
             if (ours.store_result, theirs.store_result) == ("pod_not_batchable", "empty_list"):
                 known.append(KNOWN_STORE_PRECEDENCE)
+                precedence += 1
             else:
                 differ("store_result", ours.store_result, theirs.store_result)
         if ours.rescored != theirs.rescored:
@@ -205,7 +213,7 @@ def diff_batched(scenario: Scenario, upstream: UpstreamSchedule) -> SideResult:
             break
         previous_failed = ours.node is None
     else:
-        model = _model_counters_as_upstream(run.metrics, kept_state)
+        model = _model_counters_as_upstream(run.metrics, kept_state, precedence)
         real = {
             "batch_attempts_total": dict(sorted(upstream.metrics["batch_attempts_total"].items())),
             "batch_cache_flushed_total": dict(sorted(upstream.metrics["batch_cache_flushed_total"].items())),
