@@ -288,3 +288,36 @@ def test_a_used_hint_keeps_the_batch_and_its_creation_time(variant: Variant) -> 
     assert batch.metrics.batched_pods == 1
     assert batch.metrics.attempts[(PROFILE, "hint_used")] == 1
     assert batch.metrics.store_duration[PROFILE].samples == 2
+
+
+# -- latency metrics --------------------------------------------------------------------------------------
+class Ticks:
+    """A timer that advances 0.25 s per reading."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        self.now += 0.25
+        return self.now
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_hint_and_store_latencies_are_observed_per_label(variant: Variant) -> None:
+    """get_node_hint_duration_seconds{hinted="hint"|"no_hint"} and store_schedule_results_duration
+    observe the time between two timer readings."""
+    from batchproof.batched import BatchMetrics, OpportunisticBatch, VirtualClock
+
+    snapshot = Snapshot([Node("n1"), Node("n2"), Node("n3")])
+    batch = OpportunisticBatch(
+        framework(), profile=PROFILE, clock=VirtualClock(), metrics=BatchMetrics(), variant=variant, timer=Ticks()
+    )
+    seed(batch, "n3", entries(("n1", 5), ("n2", 1)), snapshot, "b-1")
+    assert {label: h.samples for (_, label), h in batch.metrics.hint_duration.items()} == {"no_hint": 1}
+    assert batch.get_node_hint(Pod(uid="b-2"), b"sig", CycleState(snapshot), 2).hint == "n1"
+    hinted, missed = batch.metrics.hint_duration[(PROFILE, "hint")], batch.metrics.hint_duration[(PROFILE, "no_hint")]
+    assert (hinted.samples, missed.samples) == (1, 1)
+    assert hinted.total == pytest.approx(0.25)
+    assert missed.total == pytest.approx(0.25)
+    stored = batch.metrics.store_duration[PROFILE]
+    assert (stored.samples, stored.total) == (1, pytest.approx(0.25))
