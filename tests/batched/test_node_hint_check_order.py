@@ -321,3 +321,16 @@ def test_hint_and_store_latencies_are_observed_per_label(variant: Variant) -> No
     assert missed.total == pytest.approx(0.25)
     stored = batch.metrics.store_duration[PROFILE]
     assert (stored.samples, stored.total) == (1, pytest.approx(0.25))
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_a_filter_error_is_the_cycle_status_not_unschedulable(variant: Variant) -> None:
+    """schedulePod: a Filter Error aborts the cycle with that error, ahead of "0/N nodes are available"."""
+    from batchproof.batched import BatchedScheduler
+    from batchproof.model.framework.status import Code
+
+    scheduler = BatchedScheduler(framework(filter_error=True), Snapshot([Node("n1"), Node("n2")]), variant=variant)
+    decision = scheduler.schedule_one(Pod(name="p", uid="a-1"))
+    assert decision.node is None
+    assert decision.status.code is Code.ERROR
+    assert "broken" in decision.status.message
