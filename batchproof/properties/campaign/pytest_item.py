@@ -1,4 +1,4 @@
-"""``pytest --batchproof-plugin MODULE:OBJECT``: the plugin-author check as a test item.
+"""``pytest --batchproof-plugin MODULE:OBJECT`` (or ``go:DIR``): the plugin-author check as a test item.
 
 The check runs in the test process, count-bounded and seeded, so a plugin author's CI gets the
 same verdict on every run: ``max(300, Hypothesis max_examples)`` examples per property under the
@@ -48,12 +48,34 @@ class PluginCheckItem(pytest.Item):
             variant="renormalize",
             plugin=PluginRef(self.ref),
         )
+        if self.ref.startswith("go:"):
+            self._run_go(self.ref[len("go:") :], profile)
+            return
         try:
             result = check_plugin(config)
         except BatchproofError as error:
             raise PluginCheckFailed(f"batchproof: error: {error}") from None
         if not result.passed:
             raise PluginCheckFailed(render_check(result))
+
+    def _run_go(self, directory: str, profile: str) -> None:
+        from batchproof.properties.upstream.go_check import check_go_plugin, render_go_check  # noqa: PLC0415
+        from batchproof.upstream.client import Oracle  # noqa: PLC0415
+        from batchproof.upstream.goplugin import build_with_plugin, inspect  # noqa: PLC0415
+
+        try:
+            plugin = inspect(directory)
+            with Oracle(build_with_plugin(plugin)) as oracle:
+                result = check_go_plugin(
+                    oracle,
+                    plugin,
+                    examples=max(MIN_EXAMPLES, settings().max_examples),
+                    budget=FUZZ_BUDGET if profile == "fuzz" else None,
+                )
+        except BatchproofError as error:
+            raise PluginCheckFailed(f"batchproof: error: {error}") from None
+        if not result.passed:
+            raise PluginCheckFailed(render_go_check(result))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         """The verdict, without a traceback."""

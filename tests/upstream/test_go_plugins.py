@@ -1,0 +1,55 @@
+"""Plugin authors' Go plugins checked as they are: the complete example passes, the gap is named."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from batchproof.properties.cli.main import main
+from batchproof.upstream import OracleError
+from batchproof.upstream.goplugin import inspect
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "goplugins"
+
+
+def _check(directory: Path, examples: int, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, object]]:
+    code = main(["check-plugin", "--go", str(directory), "--max-examples", str(examples), "--format", "json"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.usefixtures("oracle")
+def test_the_go_plugin_with_a_gap_fails_naming_the_field(capsys: pytest.CaptureFixture[str]) -> None:
+    code, document = _check(EXAMPLES / "gpumodelgap", 300, capsys)
+    assert code == 1
+    gap = document["gaps"][0]  # type: ignore[index]
+    assert gap["fields"] == ['metadata.annotations["gpu.example.com/model"]']
+    assert "gpu.example.com/model" in gap["fix"]
+
+
+@pytest.mark.usefixtures("oracle")
+def test_the_complete_go_plugin_passes_and_says_what_was_exercised(capsys: pytest.CaptureFixture[str]) -> None:
+    code, document = _check(EXAMPLES / "gpumodel", 80, capsys)
+    assert code == 0, document
+    exercised = document["exercised"]
+    assert exercised["equal_signature_pairs"] > 0  # type: ignore[index]
+    assert {"filter", "score"} <= set(exercised["pairs_per_extension_point"])  # type: ignore[index]
+    assert document["passed"] and not document["never_batches"]
+
+
+def test_a_directory_without_go_mod_is_one_line(tmp_path: Path) -> None:
+    with pytest.raises(OracleError, match="not a Go module directory") as caught:
+        inspect(tmp_path)
+    assert "\n" not in str(caught.value)
+
+
+def test_a_factory_outside_the_module_is_refused() -> None:
+    with pytest.raises(OracleError, match=r"is not inside module example\.com/gpumodel"):
+        inspect(EXAMPLES / "gpumodel", factory="example.com/other.New")
+
+
+def test_the_plugin_name_and_source_literals_are_read_from_the_package() -> None:
+    plugin = inspect(EXAMPLES / "gpumodelgap")
+    assert (plugin.name, plugin.factory) == ("GPUModel", "New")
+    assert "gpu.example.com/model" in plugin.literals()
