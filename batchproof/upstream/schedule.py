@@ -66,6 +66,7 @@ class UpstreamPlacement:
     rescored: bool
     scores: dict[str, int] = field(default_factory=dict)
     tied: tuple[str, ...] | None = None
+    hint_tied: tuple[str, ...] | None = None
 
     @property
     def path(self) -> str:
@@ -102,6 +103,7 @@ def _placement(entry: dict[str, Any]) -> UpstreamPlacement:
         rescored=bool(entry.get("rescored")),
         scores={name: int(total) for name, total in (entry.get("scores") or {}).items()},
         tied=None if tied is None else tuple(tied),
+        hint_tied=None if entry.get("hintTied") is None else tuple(entry["hintTied"]),
     )
 
 

@@ -186,6 +186,11 @@ def diff_batched(scenario: Scenario, upstream: UpstreamSchedule) -> SideResult:
         def differ(aspect: str, model: Any, real: Any, pod: str = pod) -> None:
             found.append(SchedulerDisagreement("batched", pod, aspect, model, real))
 
+        hint_tie = theirs.hint_tied is not None and len(theirs.hint_tied) > 1
+        if hint_tie and ((ours.path == "hint") != theirs.hinted or ours.node != theirs.node):
+            # The batch heap's top was tied: the model popped by name, upstream by heap position.
+            known.append(KNOWN_TIE)
+            return SideResult(compared, tuple(known), tuple(found), stopped_at_tie=True)
         if (ours.path == "hint") != theirs.hinted:
             differ("hinted", ours.path == "hint", theirs.hinted)
         if ours.flush_reason != theirs.flush_reason:

@@ -93,6 +93,9 @@ type PodOutcome struct {
 	// Tied are the nodes whose total score equals the chosen node's, the chosen node included,
 	// sorted by name; null when the pod failed.
 	Tied []string `json:"tied"`
+	// HintTied are the nodes the batch's heap held with the hint's total when it was popped, the
+	// hint included, sorted by name (null: no hint): any of them could have been the hint.
+	HintTied []string `json:"hintTied"`
 }
 
 // EventOutcome says whether an event applied (false: unknown node or pod, duplicate node).

@@ -137,6 +137,7 @@ func (r *scheduleRun) scheduleOne(pod *v1.Pod) (PodOutcome, error) {
 func (r *scheduleRun) describe(out *PodOutcome, o *observed, delta counters) {
 	if o.hint != "" {
 		out.Hint = ptr(o.hint)
+		out.HintTied = o.hintTied
 	}
 	for _, result := range attemptResults {
 		if delta.attempts[result] > 0 {
