@@ -191,7 +191,9 @@ def _original() -> Scenario:
 
 @pytest.mark.parametrize("tie", [False, True])
 @pytest.mark.parametrize(
-    "fixing", [frozenset(c) for n in range(len(CAUSES) + 1) for c in itertools.combinations(CAUSES, n)], ids=repr
+    "fixing",
+    [frozenset(c) for n in range(len(CAUSES) + 1) for c in itertools.combinations(CAUSES, n)],
+    ids=lambda causes: "+".join(sorted(causes)) or "none",
 )
 def test_the_first_cause_in_the_documented_order_wins(
     fixing: frozenset[str], tie: bool, monkeypatch: pytest.MonkeyPatch
