@@ -5,6 +5,9 @@ the generation: ``g1`` flushes ``node_not_full`` when the last chosen node still
 a flushed state in place; ``g3`` (default) rescores that node and drops flushed state;
 ``renormalize`` is g3 plus re-normalising the cached list on every pop (a proposed fix, not
 upstream behaviour). ``generic_workload`` accepts an equal cycle count (one PodGroup cycle, #138754).
+The design variants ``draft``, ``rescore-plugin``, ``option-1``, ``option-2a`` (step 8) and
+``failure-cache`` (g3 plus a signature-keyed failure cache) live in ``batched/variants/``, each
+module documenting its source and assumptions.
 """
 
 from __future__ import annotations
@@ -17,15 +20,20 @@ from typing import Literal
 from batchproof.batched.clock import Clock
 from batchproof.batched.metrics import BatchMetrics
 from batchproof.batched.sorted_nodes import SortedScoredNodes
+from batchproof.batched.variants import EXTENDED_VARIANTS, FailureCache, refresh
 from batchproof.model.cluster.snapshot import Snapshot
 from batchproof.model.framework.cycle_state import CycleState
 from batchproof.model.framework.runtime import Framework, NodePluginScores, PodSignature
 from batchproof.model.framework.status import Code
 from batchproof.model.frozen import FrozenDict
 from batchproof.model.objects import Pod
+from batchproof.model.scheduling import Decision
 
-Variant = Literal["g1", "g3", "renormalize"]
+Variant = Literal["g1", "g3", "renormalize", "draft", "rescore-plugin", "option-1", "option-2a", "failure-cache"]
 VARIANTS: tuple[Variant, ...] = ("g1", "g3", "renormalize")
+# The proposed designs of issue 13 (batched/variants/); ALL_VARIANTS is what ``batchproof compare`` runs.
+DESIGN_VARIANTS: tuple[Variant, ...] = ("draft", "rescore-plugin", "option-1", "option-2a", "failure-cache")
+ALL_VARIANTS: tuple[Variant, ...] = VARIANTS + DESIGN_VARIANTS
 DEFAULT_MAX_BATCH_AGE = 0.5
 
 
@@ -82,6 +90,7 @@ class OpportunisticBatch:
         self.timer = timer
         self.state: BatchState | None = None
         self.last_cycle: LastCycle | None = None
+        self.failure_cache = FailureCache() if variant == "failure-cache" else None
 
     # -- GetNodeHint ---------------------------------------------------------------
     def get_node_hint(
@@ -122,6 +131,12 @@ class OpportunisticBatch:
         last_node = snapshot.get(last.chosen_node)
         if last_node is None:
             return self._flush("node_missing")
+        if self.variant in EXTENDED_VARIANTS:
+            step = refresh(self, pod, state, batch, last_node)
+            if step.flush is not None:
+                return self._flush(step.flush, rescored=step.rescored)
+            age = self.clock.now() - batch.creation_time
+            return HintOutcome(batch.sorted_nodes.pop().name, rescored=step.rescored, batch_age=age)
         # The live CycleState, without nominated pods (spec §4 step 8, §10.7).
         verdict = self.framework.run_filter(state, pod, last_node)
         rescored = False
@@ -188,6 +203,19 @@ class OpportunisticBatch:
             return "normalize_error"
         batch.sorted_nodes = SortedScoredNodes(normalized)
         return None
+
+    # -- failure cache (variant failure-cache) ---------------------------------------
+    def fast_fail(self, pod: Pod, signature: PodSignature | None, snapshot: Snapshot) -> Decision | None:
+        """The cached FitError decision for ``pod`` under ``failure-cache``, else None (schedule it)."""
+        if self.failure_cache is None:
+            return None
+        status = self.failure_cache.lookup(pod, signature, snapshot)
+        return None if status is None else Decision(pod.key, None, status=status, signature=signature)
+
+    def after_cycle(self, signature: PodSignature | None, decision: Decision, snapshot: Snapshot) -> None:
+        """Called after each cycle's binding: the failure cache remembers FitErrors."""
+        if self.failure_cache is not None:
+            self.failure_cache.record(signature, decision.node, decision.status, snapshot)
 
     # -- StoreScheduleResults --------------------------------------------------------
     def store_schedule_results(

@@ -120,9 +120,11 @@ class BatchedScheduler:
         if framework is None:
             return Decision(pod.key, None, status=unresolvable(f"no profile for schedulerName {pod.scheduler_name!r}"))
         batch = self.batches[pod.scheduler_name]
-        decision = self._decide(framework, batch, queued, cycle)
+        fast_failed = batch.fast_fail(pod, queued.signature, self.snapshot)  # the failure-cache variant's read
+        decision = fast_failed or self._decide(framework, batch, queued, cycle)
         if decision.node is not None:
             self.snapshot.bind(replace(pod, node_name=decision.node, nominated_node_name=""), decision.node)
+        batch.after_cycle(queued.signature, decision, self.snapshot)  # the failure-cache variant's write
         return decision
 
     def evaluate_nominated_node(self, framework: Framework, state: CycleState, pod: Pod, info: NodeInfo) -> Status:

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
-from batchproof.batched import VARIANTS, BatchedScheduler, Variant
+from batchproof.batched import ALL_VARIANTS, BatchedScheduler, Variant
 from batchproof.model.frozen import FrozenDict
 from batchproof.model.objects import (
     Affinity,
@@ -89,7 +89,7 @@ def safety_property(
     return check, counter
 
 
-@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("variant", ALL_VARIANTS)
 def test_safety_no_placement_fails_the_full_filter_set(variant: Variant) -> None:
     check, counter = safety_property(variant)
     check()
@@ -139,12 +139,13 @@ def test_metrics_agree_with_decisions() -> None:
         scenarios(
             profiles=(BATCHING, other_profile(BATCHING)),
             events=True,
-            options=st.sampled_from([BatchingOptions(variant=v) for v in VARIANTS]),
+            options=st.sampled_from([BatchingOptions(variant=v) for v in ALL_VARIANTS]),
         )
     )
     def check(scenario: Scenario) -> None:
         run = run_lockstep(scenario)
         _paths(counter, run)
+        counter.hit(f"variant {scenario.options.variant}")
         metrics = run.metrics
         attempts = metrics["batch_attempts_total"]
         assert isinstance(attempts, dict)
@@ -163,7 +164,7 @@ def test_metrics_agree_with_decisions() -> None:
         assert metrics["batch_rescore_attempts_total"] == sum(d.rescored for d in run.batched)
 
     check()
-    counter.require("hinted placement")
+    counter.require("hinted placement", *(f"variant {v}" for v in ALL_VARIANTS))
 
 
 def test_metamorphic_renaming_reordering_and_an_infeasible_node_change_nothing() -> None:
