@@ -17,7 +17,7 @@ PNG = b"\x89PNG\r\n\x1a\n"
 def test_report_html_renders_with_its_plots(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     report = tmp_path / "html"
     argv = ["campaign", "--workers", "1", "--db", "none", "--report", str(report), "--format", "json"]
-    argv += ["--budget", "3", "--property", "signature/host-ports", "--property", "signature/pod-namespace"]
+    argv += ["--max-examples", "80", "--property", "signature/host-ports", "--property", "signature/pod-namespace"]
     assert run(argv, plots=True) == 1
     capsys.readouterr()
     doc = json.loads((report / "report.json").read_text())
