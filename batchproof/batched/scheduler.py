@@ -25,6 +25,7 @@ from batchproof.model.framework.runtime import Framework, PodSignature
 from batchproof.model.framework.status import Status, unresolvable, unschedulable
 from batchproof.model.frozen import FrozenDict
 from batchproof.model.objects import Pod
+from batchproof.model.queue import gated_status, no_profile_status, pod_priority
 from batchproof.model.scheduling import Decision, find_nodes_that_pass_filters, rank
 
 NO_NODES = "no nodes available to schedule pods"
@@ -98,9 +99,14 @@ class BatchedScheduler:
 
     def schedule_next(self) -> Decision | None:
         """Pop the next pod and schedule it; None when the queue is empty."""
-        if not self.queue:
-            return None
-        return self._schedule(self.queue.popleft())
+        ready = [i for i, queued in enumerate(self.queue) if gated_status(queued.pod) is None]
+        if not ready:
+            return None  # empty, or only gated pods (they wait in unschedulablePods)
+        # activeQ order (PrioritySort): higher priority first, then earlier arrival.
+        index = min(ready, key=lambda i: (-pod_priority(self.queue[i].pod), i))
+        queued = self.queue[index]
+        del self.queue[index]
+        return self._schedule(queued)
 
     def schedule_one(self, pod: Pod) -> Decision:
         """Enqueue ``pod`` and schedule it at once."""
@@ -113,12 +119,15 @@ class BatchedScheduler:
 
     # -- schedulePod -----------------------------------------------------------------
     def _schedule(self, queued: QueuedPod) -> Decision:
+        gated = gated_status(queued.pod)
+        if gated is not None:
+            return Decision(queued.pod.key, None, status=gated)  # PreEnqueue: no scheduling cycle
         self.scheduling_cycle += 1
         cycle = self.scheduling_cycle
         pod = queued.pod
         framework = self.frameworks.get(pod.scheduler_name)
         if framework is None:
-            return Decision(pod.key, None, status=unresolvable(f"no profile for schedulerName {pod.scheduler_name!r}"))
+            return Decision(pod.key, None, status=no_profile_status(pod))
         batch = self.batches[pod.scheduler_name]
         fast_failed = batch.fast_fail(pod, queued.signature, self.snapshot)  # the failure-cache variant's read
         decision = fast_failed or self._decide(framework, batch, queued, cycle)

@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from batchproof.model.config_schema import check_known_fields
 from batchproof.model.errors import ManifestError
 from batchproof.model.frozen import FrozenDict
 from batchproof.model.manifests.load import read_documents
@@ -96,6 +97,7 @@ def load_config(path: str | Path) -> list[Profile]:
         raise body["kind"].fail(f"expected KubeSchedulerConfiguration, got {body['kind'].value!r}")
     if body["apiVersion"].string() != API_VERSION:
         raise body["apiVersion"].fail(f"expected {API_VERSION}, got {body['apiVersion'].value!r}")
+    check_known_fields(body)
     percentage = body["percentageOfNodesToScore"].optional_integer()
     profiles = body["profiles"].list_of(lambda r: profile_from(r, percentage=percentage))
     if not profiles:

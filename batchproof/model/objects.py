@@ -324,3 +324,13 @@ class PersistentVolume:
     labels: Labels = field(default_factory=_empty_labels)
     node_affinity: tuple[NodeSelectorTerm, ...] | None = None
     csi_driver: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PriorityClass:
+    """A scheduling.k8s.io/v1 PriorityClass: the Priority admission plugin reads its value."""
+
+    name: str
+    value: int
+    global_default: bool = False
+    preemption_policy: str | None = None

@@ -17,6 +17,7 @@ from batchproof.model.framework.runtime import Framework, NodePluginScores
 from batchproof.model.framework.status import Status, unresolvable, unschedulable
 from batchproof.model.frozen import FrozenDict
 from batchproof.model.objects import Pod
+from batchproof.model.queue import gated_status, no_profile_status
 from batchproof.model.scheduling import Decision, find_nodes_that_pass_filters, rank
 
 NO_NODES = "no nodes available to schedule pods"
@@ -54,9 +55,12 @@ class ReferenceScheduler:
 
     def decide(self, pod: Pod) -> Decision:
         """The decision for ``pod`` against the current snapshot, without binding."""
+        gated = gated_status(pod)
+        if gated is not None:
+            return Decision(pod.key, None, status=gated)  # PreEnqueue: never enters activeQ
         framework = self.frameworks.get(pod.scheduler_name)
         if framework is None:
-            return Decision(pod.key, None, status=unresolvable(f"no profile for schedulerName {pod.scheduler_name!r}"))
+            return Decision(pod.key, None, status=no_profile_status(pod))
         nodes = self.snapshot.node_infos()
         if not nodes:
             return Decision(pod.key, None, status=unresolvable(NO_NODES))

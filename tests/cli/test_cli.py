@@ -38,7 +38,7 @@ def test_eval_prints_the_contract(capsys: pytest.CaptureFixture[str], tmp_path: 
     pod = write(
         tmp_path,
         "pod.yaml",
-        "kind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, resources: {requests: {cpu: '1'}}}]\n",
+        "kind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: nginx, resources: {requests: {cpu: '1'}}}]\n",
     )
     code, out, err = run(
         capsys, "eval", "--plugin", "NodeResourcesFit", "--pod", pod, "--nodes", NODES, "--format", "json"
@@ -55,7 +55,7 @@ def test_eval_prints_the_contract(capsys: pytest.CaptureFixture[str], tmp_path: 
 
 
 def test_eval_scored_nodes_and_skip_prefilter(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    pod = write(tmp_path, "pod.yaml", "kind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c}]}\n")
+    pod = write(tmp_path, "pod.yaml", "kind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: nginx}]}\n")
     code, out, _ = run(
         capsys,
         "eval",
@@ -129,7 +129,7 @@ spec:
   replicas: 5
   template:
     metadata: {labels: {app: web}}
-    spec: {containers: [{name: c, ports: [{containerPort: 80, hostPort: 80}], resources: {requests: {cpu: 100m}}}]}
+    spec: {containers: [{name: c, image: nginx, ports: [{containerPort: 80, hostPort: 80}], resources: {requests: {cpu: 100m}}}]}
 """
     nodes_file, pods_file = write(tmp_path, "n.yaml", nodes), write(tmp_path, "p.yaml", pods)
     code, out, _ = run(
@@ -190,7 +190,7 @@ def test_malformed_manifest_names_file_document_and_field(capsys: pytest.Capture
     pods = write(
         tmp_path,
         "bad.yaml",
-        "kind: Pod\nmetadata: {name: a}\n---\nkind: Pod\nmetadata: {name: b}\nspec: {containers: [{resources: {requests: {memory: 12XB}}}]}\n",
+        "kind: Pod\nmetadata: {name: a}\nspec: {containers: [{name: c, image: nginx}]}\n---\nkind: Pod\nmetadata: {name: b}\nspec: {containers: [{resources: {requests: {memory: 12XB}}}]}\n",
     )
     code, _, err = run(capsys, "schedule", "--nodes", NODES, "--pods", pods)
     assert code == 2
@@ -214,7 +214,7 @@ spec:
   selector: {matchLabels: {app: small}}
   template:
     metadata: {labels: {app: small}}
-    spec: {containers: [{name: c, resources: {requests: {cpu: 100m, memory: 64Mi}}}]}
+    spec: {containers: [{name: c, image: nginx, resources: {requests: {cpu: 100m, memory: 64Mi}}}]}
 """
     nodes_file, pods_file = write(tmp_path, "n.yaml", nodes), write(tmp_path, "p.yaml", pods)
     base = ["schedule", "--nodes", nodes_file, "--pods", pods_file, "--scheduler", "batched", "--format", "json"]

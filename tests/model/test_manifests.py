@@ -13,6 +13,7 @@ metadata: {name: a, namespace: ns1, labels: {app: x}}
 spec:
   initContainers:
   - name: sidecar
+    image: envoy
     restartPolicy: Always
     resources: {requests: {cpu: 100m}}
   containers:
@@ -69,18 +70,18 @@ spec:
   selector: {matchLabels: {app: web}}
   template:
     metadata: {labels: {app: web}}
-    spec: {containers: [{name: c}]}
+    spec: {containers: [{name: c, image: nginx}]}
 ---
 kind: StatefulSet
 metadata: {name: db}
 spec:
   replicas: 2
   selector: {matchLabels: {app: db}}
-  template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c}]}}
+  template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: nginx}]}}
 ---
 kind: Job
 metadata: {name: j}
-spec: {parallelism: 2, template: {spec: {containers: [{name: c}]}}}
+spec: {parallelism: 2, template: {spec: {containers: [{name: c, image: nginx}]}}}
 """
     manifests = load_files([write(tmp_path, "w.yaml", text)])
     names = [p.key for p in manifests.pods]
@@ -115,7 +116,7 @@ spec: {parallelism: 2, template: {spec: {containers: [{name: c}]}}}
         ("- just a list\n", "document 1: expected an object"),
         (
             "kind: Pod\nspec: {containers: [{ports: [{containerPort: 1, hostPort: 70000}]}]}",
-            "hostPort: must be between 0 and 65535",
+            "hostPort: Invalid value: 70000: must be between 1 and 65535, inclusive",
         ),
     ],
 )

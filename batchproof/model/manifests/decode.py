@@ -25,6 +25,7 @@ from batchproof.model.objects import (
     PodAffinityTerm,
     PodResourceClaim,
     PreferredSchedulingTerm,
+    PriorityClass,
     Selecting,
     Taint,
     Toleration,
@@ -178,7 +179,7 @@ def _port(reader: Reader) -> ContainerPort:
         name=body["name"].string(),
     )
     if not 0 <= port.host_port <= 65535:
-        raise body["hostPort"].fail(f"must be between 0 and 65535, got {port.host_port}")
+        raise body["hostPort"].fail(f"Invalid value: {port.host_port}: must be between 1 and 65535, inclusive")
     return port
 
 
@@ -357,4 +358,23 @@ def persistent_volume(reader: Reader) -> PersistentVolume:
             required.mapping()["nodeSelectorTerms"].list_of(node_selector_term) if required.present else None
         ),
         csi_driver=spec["csi"].mapping()["driver"].string(),
+    )
+
+
+def priority_class(reader: Reader) -> PriorityClass:
+    """A scheduling.k8s.io/v1 PriorityClass (ValidatePriorityClass: a name and a value are required)."""
+    body = reader.mapping()
+    meta = body["metadata"].mapping()
+    name = meta["name"].string()
+    if not name:
+        raise meta["name"].fail("Required value: name or generateName is required")
+    value = body["value"]
+    if not value.present:
+        raise value.fail("Required value")
+    policy = body["preemptionPolicy"]
+    return PriorityClass(
+        name=name,
+        value=value.integer(),
+        global_default=body["globalDefault"].boolean(),
+        preemption_policy=policy.one_of(("Never", "PreemptLowerPriority"), "") if policy.present else None,
     )

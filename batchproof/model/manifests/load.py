@@ -3,10 +3,17 @@
 Workload kinds (Deployment, ReplicaSet, StatefulSet, Job, ReplicationController) expand into
 their pods, named and owned as their controllers would create them; ReplicaSets, StatefulSets
 and ReplicationControllers also become selecting objects for PodTopologySpread defaults.
+
+Files may mix kinds as application manifests do: wherever pods are read, object kinds
+(Service, PVC, PriorityClass, ...) load as cluster objects beside them. With ``admit`` (the
+default for files) every pod and node goes through what the API server does on create:
+``generateName``, defaulting (:mod:`.defaults`), Priority admission (:mod:`.admission`) and
+validation (:mod:`batchproof.model.validation`); the first error names file, document and field.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -17,6 +24,8 @@ import yaml
 
 from batchproof.model.errors import ManifestError
 from batchproof.model.manifests import decode
+from batchproof.model.manifests.admission import AdmissionDenied, admit_pod
+from batchproof.model.manifests.defaults import default_pod
 from batchproof.model.manifests.reader import Reader
 from batchproof.model.objects import (
     DEFAULT_NAMESPACE,
@@ -26,8 +35,10 @@ from batchproof.model.objects import (
     PersistentVolume,
     PersistentVolumeClaim,
     Pod,
+    PriorityClass,
     Selecting,
 )
+from batchproof.model.validation import FieldError, validate_node, validate_pod
 
 WORKLOAD_KINDS = ("Deployment", "ReplicaSet", "StatefulSet", "Job", "ReplicationController")
 SELECTING_KINDS = ("Service", "ReplicaSet", "ReplicationController", "StatefulSet")
@@ -38,9 +49,12 @@ KNOWN_KINDS = (
     "Service",
     "PersistentVolumeClaim",
     "PersistentVolume",
+    "PriorityClass",
     "List",
     *WORKLOAD_KINDS,
 )
+# Kinds that load as cluster objects wherever pods are read (mixed application manifests).
+OBJECT_KINDS = ("Namespace", "Service", "PersistentVolumeClaim", "PersistentVolume", "PriorityClass")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +65,7 @@ class ClusterObjects:
     selecting: tuple[Selecting, ...] = ()
     claims: tuple[PersistentVolumeClaim, ...] = ()
     volumes: tuple[PersistentVolume, ...] = ()
+    priority_classes: tuple[PriorityClass, ...] = ()
 
     def merged(self, other: ClusterObjects) -> ClusterObjects:
         """Both sets of objects, this one's first."""
@@ -59,6 +74,7 @@ class ClusterObjects:
             selecting=self.selecting + other.selecting,
             claims=self.claims + other.claims,
             volumes=self.volumes + other.volumes,
+            priority_classes=self.priority_classes + other.priority_classes,
         )
 
 
@@ -72,10 +88,18 @@ class Manifests:
     selecting: list[Selecting] = field(default_factory=list)
     claims: list[PersistentVolumeClaim] = field(default_factory=list)
     volumes: list[PersistentVolume] = field(default_factory=list)
+    priority_classes: list[PriorityClass] = field(default_factory=list)
+    origins: list[Reader] = field(default_factory=list)  # where each pod came from, for admission errors
 
     def objects(self) -> ClusterObjects:
         """The non-pod, non-node objects as a frozen ClusterObjects."""
-        return ClusterObjects(tuple(self.namespaces), tuple(self.selecting), tuple(self.claims), tuple(self.volumes))
+        return ClusterObjects(
+            tuple(self.namespaces),
+            tuple(self.selecting),
+            tuple(self.claims),
+            tuple(self.volumes),
+            tuple(self.priority_classes),
+        )
 
 
 def read_documents(path: str | Path) -> list[Any]:
@@ -106,25 +130,85 @@ def read_documents(path: str | Path) -> list[Any]:
         raise ManifestError(name, None, "", f"invalid YAML{where}: {problem}") from None
 
 
-def load_files(paths: Iterable[str | Path], *, allowed: tuple[str, ...] = KNOWN_KINDS) -> Manifests:
-    """Load every document of every file, in order."""
+def load_files(paths: Iterable[str | Path], *, allowed: tuple[str, ...] = KNOWN_KINDS, admit: bool = True) -> Manifests:
+    """Load every document of every file, in order (as the API server admits them unless ``admit`` is off).
+
+    Where ``allowed`` holds pod or workload kinds, object kinds load too (mixed manifests).
+
+    Raises:
+        ManifestError: a document is malformed, of an unsupported kind, or rejected by
+            admission or validation; the message names the file, document and field.
+
+    """
     out = Manifests()
     for path in paths:
         for index, document in enumerate(read_documents(path), start=1):
-            load_document(Reader(document, str(path), index, ""), out, allowed=allowed)
+            load_document(Reader(document, str(path), index, ""), out, allowed=_widened(allowed), admit=admit)
+    if admit:
+        admit_priorities(out)
     return out
 
 
-def load_objects(documents: Iterable[Any], *, source: str = "<memory>") -> Manifests:
-    """Load already-decoded documents (e.g. fixture JSON) with errors naming ``source``."""
+def load_objects(documents: Iterable[Any], *, source: str = "<memory>", admit: bool = False) -> Manifests:
+    """Load already-decoded documents (e.g. fixture JSON) with errors naming ``source``.
+
+    In-memory objects are taken as stored (no defaulting, admission or validation) unless ``admit``.
+    """
     out = Manifests()
     for index, document in enumerate(documents, start=1):
-        load_document(Reader(document, source, index, ""), out)
+        load_document(Reader(document, source, index, ""), out, admit=admit)
+    if admit:
+        admit_priorities(out)
     return out
 
 
-def load_document(reader: Reader, out: Manifests, *, allowed: tuple[str, ...] = KNOWN_KINDS) -> None:
-    """Decode one document (or ``List``) into ``out``."""
+def _widened(allowed: tuple[str, ...]) -> tuple[str, ...]:
+    """Pod and workload readers also take the object kinds an application manifest holds."""
+    if any(kind in allowed for kind in ("Pod", *WORKLOAD_KINDS)):
+        return tuple(dict.fromkeys((*allowed, *OBJECT_KINDS, *SELECTING_KINDS, *WORKLOAD_KINDS, "Pod")))
+    return allowed
+
+
+def admit_priorities(out: Manifests) -> None:
+    """Run Priority admission over every loaded pod with the PriorityClasses loaded beside them.
+
+    Raises:
+        ManifestError: a pod names a class that does not exist, or contradicts its class.
+
+    """
+    for i, (pod, origin) in enumerate(zip(out.pods, out.origins, strict=True)):
+        try:
+            out.pods[i] = admit_pod(pod, out.priority_classes)
+        except AdmissionDenied as denied:
+            where = origin.child("spec") if origin.path else origin
+            path = f"{origin.path}.{denied.field}" if origin.path else denied.field
+            hint = (
+                " (PriorityClass objects load from the same files as the pods)"
+                if "no PriorityClass" in denied.message
+                else ""
+            )
+            raise ManifestError(
+                where.file, where.document, path, f'pods "{pod.name}" is forbidden: {denied.message}{hint}'
+            ) from None
+
+
+def _unsupported(kind: str, allowed: tuple[str, ...]) -> str:
+    if kind == "Node":
+        return "unsupported kind 'Node' here: nodes are read from --nodes"
+    if kind == "KubeSchedulerConfiguration":
+        return "unsupported kind 'KubeSchedulerConfiguration' here: a scheduler configuration is read from --config"
+    if kind in KNOWN_KINDS:
+        return f"unsupported kind {kind!r} here; expected one of {', '.join(allowed)}"
+    return (
+        f"unsupported kind {kind!r} here; expected one of {', '.join(allowed)} "
+        "(batchproof does not model it: remove the document or move it to another file)"
+    )
+
+
+def load_document(
+    reader: Reader, out: Manifests, *, allowed: tuple[str, ...] = KNOWN_KINDS, admit: bool = False
+) -> None:
+    """Decode one document (or ``List``) into ``out``; with ``admit``, default and validate its pods and nodes."""
     body = reader.mapping()
     kind = body["kind"].string()
     if not kind:
@@ -132,26 +216,82 @@ def load_document(reader: Reader, out: Manifests, *, allowed: tuple[str, ...] = 
     if kind.endswith("List") and kind[:-4] in allowed:
         kind = "List"  # PodList, NodeList: typed lists load like a List
     if kind not in allowed and kind != "List":
-        raise body["kind"].fail(f"unsupported kind {kind!r} here; expected one of {', '.join(allowed)}")
+        raise body["kind"].fail(_unsupported(kind, allowed))
     if kind == "List":
         for item in body["items"].items():
-            load_document(item, out, allowed=allowed)
+            load_document(item, out, allowed=allowed, admit=admit)
         return
     if kind == "Pod":
-        out.pods.append(decode.pod(body))
+        _add_pod(out, decode.pod(body), body, admit=admit)
     elif kind == "Node":
-        out.nodes.append(decode.node(body))
+        node = decode.node(body)
+        if admit:
+            node = _named_node(node, body)
+            _raise_first(validate_node(node), body)
+        out.nodes.append(node)
+    elif kind == "PriorityClass":
+        out.priority_classes.append(decode.priority_class(body))
     elif kind == "Namespace":
         out.namespaces.append(decode.namespace(body))
     elif kind == "PersistentVolumeClaim":
-        out.claims.append(decode.persistent_volume_claim(body))
+        claim = decode.persistent_volume_claim(body)
+        out.claims.append(replace(claim, namespace=DEFAULT_NAMESPACE) if admit and not claim.namespace else claim)
     elif kind == "PersistentVolume":
         out.volumes.append(decode.persistent_volume(body))
     else:
         if kind in SELECTING_KINDS:
-            out.selecting.append(decode.selecting(body, kind))
+            chosen = decode.selecting(body, kind)
+            empty = admit and not chosen.namespace
+            out.selecting.append(replace(chosen, namespace=DEFAULT_NAMESPACE) if empty else chosen)
         if kind in WORKLOAD_KINDS:
-            out.pods.extend(expand_workload(body, kind))
+            template = body["spec"]["template"]
+            for pod in expand_workload(body, kind):
+                _add_pod(out, pod, template, admit=admit)
+
+
+def _add_pod(out: Manifests, pod: Pod, origin: Reader, *, admit: bool) -> None:
+    """Append a pod: with ``admit``, named from generateName, defaulted and validated first."""
+    if admit:
+        if not pod.namespace:
+            # An empty namespace takes the request's (kubectl's default), as when a file is applied.
+            pod = replace(pod, namespace=DEFAULT_NAMESPACE)
+        pod = default_pod(_named_pod(pod, origin, len(out.pods)))
+        _raise_first(validate_pod(pod), origin)
+    out.pods.append(pod)
+    out.origins.append(origin)
+
+
+def _named_pod(pod: Pod, origin: Reader, index: int) -> Pod:
+    """``metadata.generateName`` plus a deterministic 5-character suffix (upstream: random)."""
+    prefix = origin.mapping()["metadata"].mapping()["generateName"].string()
+    if pod.name or not prefix:
+        return pod
+    name = f"{prefix}{_suffix(f'{origin.file}/{origin.document}/{index}')}"
+    return replace(pod, name=name, uid=pod.uid or f"uid-{pod.namespace}-{name}")
+
+
+def _named_node(node: Node, origin: Reader) -> Node:
+    prefix = origin["metadata"].mapping()["generateName"].string()
+    if node.name or not prefix:
+        return node
+    return replace(node, name=f"{prefix}{_suffix(f'{origin.file}/{origin.document}')}")
+
+
+_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # apimachinery/pkg/util/rand/rand.go alphanums
+
+
+def _suffix(seed: str) -> str:
+    """Five characters of the generateName alphabet derived from ``seed`` (stable across runs)."""
+    digest = hashlib.sha256(seed.encode()).digest()
+    return "".join(_ALPHABET[b % len(_ALPHABET)] for b in digest[:5])
+
+
+def _raise_first(errors: tuple[FieldError, ...], origin: Reader) -> None:
+    """Raise the first validation error at its field, under ``origin``'s path."""
+    if errors:
+        first = errors[0]
+        path = f"{origin.path}.{first.path}" if origin.path else first.path
+        raise ManifestError(origin.file, origin.document, path, first.body())
 
 
 def expand_workload(reader: Reader, kind: str) -> Iterator[Pod]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -9,6 +10,7 @@ from typing import Any, TypeVar
 from batchproof.model.errors import ManifestError, QuantityError
 from batchproof.model.frozen import FrozenDict
 from batchproof.model.quantity import parse_quantity, scheduler_units
+from batchproof.model.resources import is_extended_resource_name
 
 T = TypeVar("T")
 
@@ -116,8 +118,12 @@ class Reader:
                 amount = parse_quantity(item.value)
             except QuantityError as error:
                 raise item.fail(str(error)) from None
+            shown = json.dumps(str(item.value))
             if amount < 0:
-                raise item.fail(f"quantity must not be negative: {item.value!r}")
+                # ValidateResourceQuantityValue (pkg/apis/core/validation/validation.go)
+                raise item.fail(f"Invalid value: {shown}: must be greater than or equal to 0")
+            if is_extended_resource_name(str(name)) and amount.denominator != 1:
+                raise item.fail(f"Invalid value: {shown}: must be an integer")
             out[str(name)] = scheduler_units(str(name), amount)
         return FrozenDict(out)
 

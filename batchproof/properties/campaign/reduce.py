@@ -16,7 +16,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 from batchproof.model.frozen import FrozenDict
-from batchproof.model.objects import Container, Pod, PreferredSchedulingTerm
+from batchproof.model.objects import Container, Node, Pod, PreferredSchedulingTerm
+from batchproof.model.validation import validate_node, validate_pod
 from batchproof.properties.campaign.evidence import Candidate, LockstepEvidence, PairEvidence
 from batchproof.properties.lockstep import Scenario
 from batchproof.properties.signatures import PairCase
@@ -25,6 +26,11 @@ Check = Callable[[Scenario, Counter[str]], list[Candidate]]
 POD_FIELDS = ("labels", "annotations", "tolerations", "node_selector", "overhead", "init_containers", "priority")
 NODE_FIELDS = ("images", "annotations", "taints")
 KEPT_NODE_LABELS = ("kubernetes.io/hostname", "topology.kubernetes.io/zone")
+
+
+def _stored(pods: tuple[Pod, ...], nodes: tuple[Node, ...]) -> bool:
+    """Every pod and node is one the API server accepts: a reduction never makes one it rejects."""
+    return not any(validate_pod(p) for p in pods) and not any(validate_node(n) for n in nodes)
 
 
 def _truncated(scenario: Scenario, count: int) -> Scenario:
@@ -109,6 +115,8 @@ def reduce_lockstep(candidate: Candidate, check: Check, *, max_runs: int = 40) -
                 break
             if trial == current.scenario or not trial.pods or not trial.cluster.nodes:
                 continue
+            if not _stored((*trial.pods, *trial.cluster.existing), trial.cluster.nodes):
+                continue
             found = attempt(trial)
             if found is not None:
                 best, progress = found, True
@@ -192,6 +200,8 @@ def reduce_pair(candidate: Candidate, check: PairCheck, *, max_runs: int = 200) 
         for trial in _pair_edits(evidence.case):
             if runs >= max_runs:
                 break
+            if not _stored((trial.first, trial.second, *trial.cluster.existing), trial.cluster.nodes):
+                continue
             runs += 1
             found = next((c for c in check(trial, Counter()) if c.key == key), None)
             if found is not None:

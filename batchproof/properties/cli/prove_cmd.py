@@ -22,6 +22,7 @@ from batchproof.properties.symbolic.solver import Limits
 from batchproof.properties.upstream.prove_check import with_upstream_verdicts
 
 DEFAULT_TIMEOUT_SECONDS = 10.0
+EXIT_UNKNOWN = 3  # no counterexample, but some fragment was neither proved nor refuted
 DEFAULT_MEMORY_MB = 2048
 
 
@@ -40,6 +41,7 @@ def add_parser(sub: Any) -> None:
         "--timeout", type=float, default=DEFAULT_TIMEOUT_SECONDS, metavar="SECONDS", help="per-query Z3 timeout"
     )
     parser.add_argument("--memory", type=int, default=DEFAULT_MEMORY_MB, metavar="MB", help="Z3 memory ceiling")
+    parser.add_argument("--allow-unknown", action="store_true", help="exit 0 rather than 3 when some result is unknown")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.set_defaults(run=run)
 
@@ -63,7 +65,7 @@ def select_models(names: list[str]) -> tuple[SymbolicModel, ...]:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Prove and print; 1 when a counterexample or model bug was found."""
+    """Prove and print; 1 on a counterexample or model bug, else 3 when a result is unknown."""
     if args.timeout <= 0:
         raise BatchproofError(f"--timeout: must be a positive number of seconds, got {args.timeout:g}")
     if args.memory <= 0:
@@ -73,4 +75,6 @@ def run(args: argparse.Namespace) -> int:
     report = prove(models, signers, Limits(timeout_ms=max(1, int(args.timeout * 1000)), memory_mb=args.memory))
     report = with_upstream_verdicts(report, models)
     print(render_json(report) if args.format == "json" else render_text(report))
-    return 1 if report.failed else 0
+    if report.failed:
+        return 1
+    return EXIT_UNKNOWN if report.count("unknown") and not args.allow_unknown else 0

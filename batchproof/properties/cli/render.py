@@ -61,4 +61,5 @@ def render_schedule(document: dict[str, Any]) -> str:
         out.append(f"{name}: {json.dumps(value, sort_keys=True)}")
     placed = sum(1 for p in document["placements"] if p["node"] is not None)
     out.append(f"{placed}/{len(rows)} pods placed")
+    out.extend(f"  {p['pod']}: {p['reason']}" for p in document["placements"] if p.get("reason"))
     return "\n".join(out)

@@ -8,6 +8,7 @@ dataclasses, whose reprs paste back as code.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from hypothesis import strategies as st
@@ -35,6 +36,7 @@ from batchproof.model.objects import (
     Volume,
     WeightedPodAffinityTerm,
 )
+from batchproof.model.resources import is_hugepages, is_native_resource
 
 LABEL_KEYS = ("app", "tier", "zone", "disk", "team")
 LABEL_VALUES = ("a", "b", "c", "1", "2")
@@ -47,6 +49,7 @@ HOST_PORTS = (80, 443, 8080)
 PROTOCOLS = ("TCP", "UDP", "SCTP")
 HOST_IPS = ("", "0.0.0.0", "10.0.0.1", "10.0.0.2")
 MI = 1024 * 1024
+LEAN_IMAGE = "example.com/app:v1"  # on no node: ImageLocality scores it 0 everywhere
 
 
 def _label_pool() -> tuple[FrozenDict[str, str], ...]:
@@ -84,6 +87,49 @@ ZONE_SELECTORS = tuple(FrozenDict({"topology.kubernetes.io/zone": z}) for z in (
 def _mostly(common: object, rare: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
     """``common`` three times in four, else a draw from ``rare`` (boundaries stay reachable)."""
     return st.sampled_from((True, True, True, False)).flatmap(lambda usual: st.just(common) if usual else rare)
+
+
+def _stored(container: Container, *, name: str) -> Container:
+    """A container as the API server stores it (validateResourceRequirements, SetDefaults_Pod).
+
+    Its name set, requests defaulted from limits, limits never below requests, and extended
+    resources with limit == request.
+    """
+    requests = dict(container.requests)
+    limits = dict(container.limits)
+    for key, limit in limits.items():
+        requests.setdefault(key, limit)
+    for key, request in requests.items():
+        overcommit = is_native_resource(key) and not is_hugepages(key)
+        if not overcommit or (key in limits and limits[key] < request):
+            limits[key] = request
+    return replace(container, name=name, requests=FrozenDict(requests), limits=FrozenDict(limits))
+
+
+def _unique_host_ports(containers: tuple[Container, ...]) -> tuple[Container, ...]:
+    """Drop ports that would repeat a protocol/hostIP/hostPort of an earlier app container."""
+    seen: set[tuple[str, str, int]] = set()
+    out = []
+    for c in containers:
+        kept = []
+        for port in c.ports:
+            key = (port.protocol, port.host_ip, port.host_port)
+            if port.host_port and key in seen:
+                continue
+            seen.add(key)
+            kept.append(port)
+        out.append(c if len(kept) == len(c.ports) else replace(c, ports=tuple(kept)))
+    return tuple(out)
+
+
+def valid_pod(pod: Pod) -> Pod:
+    """The pod made valid by construction (names, requests/limits, host ports).
+
+    It is also a fixed point of defaulting, so every generated pod is one the API server could store.
+    """
+    containers = tuple(_stored(c, name=f"c{i}") for i, c in enumerate(pod.containers))
+    init = tuple(_stored(c, name=f"init-{i}") for i, c in enumerate(pod.init_containers))
+    return replace(pod, containers=_unique_host_ports(containers), init_containers=init)
 
 
 class StrategyArgumentError(BatchproofError):
@@ -322,9 +368,10 @@ def pods(
             ),
         ),
         topology_spread_constraints=st.lists(spread_constraints(), max_size=1).map(tuple) if spread else st.just(()),
-        volumes=st.lists(volumes(), max_size=2).map(tuple) if volumes_ else st.just(()),
-        priority=st.none() | st.integers(0, 1000),
-    )
+        volumes=st.lists(volumes(), max_size=2, unique_by=lambda v: v.name).map(tuple) if volumes_ else st.just(()),
+        # Admissible without PriorityClass objects: the Priority admission plugin computes 0.
+        priority=st.none() | st.just(0),
+    ).map(valid_pod)
 
 
 NODE_NAMES = tuple(f"node-{i}" for i in range(12))
@@ -355,7 +402,9 @@ def nodes(*, name: str | st.SearchStrategy[str] | None = None, max_taints: int =
         memory=st.sampled_from((8192 * MI, 4096 * MI, 16384 * MI, 1024 * MI)),
         pods=st.sampled_from((110, 110, 4, 1)),
         gpu=st.sampled_from((0, 1, 2)),
-        taints=_mostly((), st.lists(taints(), min_size=1, max_size=max_taints).map(tuple)),
+        taints=_mostly(
+            (), st.lists(taints(), min_size=1, max_size=max_taints, unique_by=lambda t: (t.key, t.effect)).map(tuple)
+        ),
         unschedulable=st.sampled_from((False, False, False, False, True)),
         images=st.lists(st.sampled_from(IMAGE_POOL), max_size=2, unique=True).map(tuple),
     )
@@ -418,7 +467,7 @@ def anti_affinity_pods(*, namespaces: tuple[str, ...] = NAMESPACES) -> st.Search
         name=st.just("e"),
         namespace=st.sampled_from(namespaces),
         labels=label_maps(max_size=1),
-        containers=st.just((Container(name="c0"),)),
+        containers=st.just((Container(name="c0", image=LEAN_IMAGE),)),
         affinity=required.map(lambda term: Affinity(pod_anti_affinity=PodAffinity(required=(term,)))),
     )
 
@@ -454,6 +503,7 @@ def lean_pods(
     container = st.builds(
         Container,
         name=st.sampled_from(("c0", "c1")),
+        image=st.just(LEAN_IMAGE),
         requests=st.sampled_from(requests),
         ports=st.sampled_from(ports).map(lambda p: (p,)) if ports else st.just(()),
     )
@@ -463,7 +513,7 @@ def lean_pods(
         namespace=st.sampled_from(namespaces),
         labels=st.sampled_from(labels) if labels else label_maps(max_size=1),
         containers=st.lists(container, min_size=1, max_size=max_containers).map(tuple),
-    )
+    ).map(valid_pod)
 
 
 def sparse_request_pods() -> st.SearchStrategy[Pod]:

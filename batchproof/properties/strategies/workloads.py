@@ -38,15 +38,17 @@ def _copies(template: Pod, count: int, prefix: str) -> list[Pod]:
 
 def _one_per_node(template: Pod) -> Pod:
     port = ContainerPort(container_port=8080, host_port=8080, protocol="TCP")
-    first = template.containers[0]
-    return replace(template, containers=(replace(first, ports=(port,)), *template.containers[1:]))
+    first, *rest = template.containers
+    # The other containers keep their ports except one repeating 8080/TCP (checkHostPortConflicts).
+    others = tuple(replace(c, ports=tuple(p for p in c.ports if p != port)) for c in rest)
+    return replace(template, containers=(replace(first, ports=(port,)), *others))
 
 
 def _small(template: Pod) -> Pod:
     small = FrozenDict({"cpu": 100, "memory": 64 * 1024 * 1024})
     return replace(
         template,
-        containers=tuple(replace(c, requests=small, ports=()) for c in template.containers),
+        containers=tuple(replace(c, requests=small, limits=FrozenDict(), ports=()) for c in template.containers),
         init_containers=(),
     )
 

@@ -25,11 +25,13 @@ from batchproof.properties.symbolic.model import Property, SymbolicModel
 from batchproof.properties.symbolic.replay import replay
 from batchproof.properties.symbolic.results import Counterexample, ProofResult, ProveReport
 from batchproof.properties.symbolic.solver import DEFAULT_LIMITS, Clock, Limits, Outcome, shrink, solve
+from batchproof.properties.symbolic.stored import rejection, stored_cluster, stored_pod
 
 POD_NAME = "p"
 REPAIR_ROUNDS = 20
 NO_FRAGMENT = "no fragment needed: the result does not depend on the pod"
 NOT_REALISED = "abstract counterexample only: none over the catalogs (not proved)"
+DROPPED = "dropped: the realised objects fail API-server validation"
 
 
 def _paths(a: Any, b: Any, prefix: str) -> list[str]:
@@ -110,9 +112,12 @@ def check(
     realised = realise(enc, pinned, enc.simplest(alike=("first", "second")), limits)
     if realised.answer != "sat":
         return result("unknown", detail=NOT_REALISED if realised.answer == "unsat" else f"z3: {realised.reason}")
-    pod_a = model.decode_pod(enc, realised.model, first, POD_NAME)
-    pod_b = model.decode_pod(enc, realised.model, second, POD_NAME)
-    world = model.decode_cluster(enc, realised.model, cluster)
+    pod_a = stored_pod(model.decode_pod(enc, realised.model, first, POD_NAME))
+    pod_b = stored_pod(model.decode_pod(enc, realised.model, second, POD_NAME))
+    world = stored_cluster(model.decode_cluster(enc, realised.model, cluster))
+    rejected = rejection(pod_a, pod_b, world)
+    if rejected is not None:  # never report a finding on objects no cluster can hold
+        return result("unknown", detail=f"{DROPPED}: {rejected}")
     try:
         replayed = replay(model, signers, prop, first=pod_a, second=pod_b, cluster=world)
     except PluginFailure as failure:  # the plugin crashed on a realised case: neither proof nor gap

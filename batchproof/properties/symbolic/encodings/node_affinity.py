@@ -276,6 +276,16 @@ class NodeAffinityModel(SymbolicModel):
         normalized = default_normalize([self._raw(enc, pod, n) for n in cluster.nodes], reverse=False)
         return (status, *(z3.If(ok, value, 0) for value in normalized))
 
+    def assumptions(self, enc: Encoder, pod: PodVars) -> Expr:
+        """Only pods the API server accepts (pkg/apis/core/validation/validation.go).
+
+        A required node selector has a term (ValidateNodeSelector); a preferred term's weight is
+        1-100 (ValidatePreferredSchedulingTerms).
+        """
+        has_term = z3.Or(*[s.present for s in pod.required_terms])
+        weights = [z3.Implies(s.present, s.key[0] >= 1) for s in pod.preferred_terms]
+        return z3.And(z3.Implies(z3.And(pod.affinity, pod.required), has_term), *weights)
+
     def decode_pod(self, enc: Encoder, model: Any, pod: PodVars, name: str) -> Pod:
         """The pod in a model."""
         affinity = None
