@@ -103,12 +103,16 @@ class Profile:
         )
 
 
-# pkg/scheduler/apis/config/v1/default_plugins.go (MultiPoint order and score weights).
+# pkg/scheduler/apis/config/v1/default_plugins.go (MultiPoint order and score weights), v1.37.2,
+# after applyFeatureGates with the 1.37 gate defaults: DynamicResources (weight 2) inserted before
+# DefaultPreemption (DynamicResourceAllocation GA, locked on), NodeDeclaredFeatures appended (GA,
+# locked on); InPlacePodVerticalScalingSchedulerPreemption, GenericWorkload and
+# TopologyAwareWorkloadScheduling are off, so their plugins are not added.
 DEFAULT_MULTI_POINT: tuple[PluginSpec, ...] = (
     PluginSpec("SchedulingGates"),
     PluginSpec("PrioritySort"),
-    PluginSpec("NodeUnschedulable"),
     PluginSpec("NodeName"),
+    PluginSpec("NodeUnschedulable"),
     PluginSpec("TaintToleration", 3),
     PluginSpec("NodeAffinity", 2),
     PluginSpec("NodePorts"),
@@ -119,11 +123,12 @@ DEFAULT_MULTI_POINT: tuple[PluginSpec, ...] = (
     PluginSpec("VolumeZone"),
     PluginSpec("PodTopologySpread", 2),
     PluginSpec("InterPodAffinity", 2),
-    PluginSpec("DynamicResources"),
+    PluginSpec("DynamicResources", 2),
     PluginSpec("DefaultPreemption"),
     PluginSpec("NodeResourcesBalancedAllocation", 1),
     PluginSpec("ImageLocality", 1),
     PluginSpec("DefaultBinder"),
+    PluginSpec("NodeDeclaredFeatures"),
 )
 
 BATCHING_SPREAD_ARGS: dict[str, Any] = {"defaultingType": "List", "defaultConstraints": []}

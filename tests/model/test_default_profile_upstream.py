@@ -9,13 +9,10 @@ Expected values are copied from the module cache, k8s.io/kubernetes@v1.37.2:
   pkg/scheduler/apis/config/types.go (``DefaultPercentageOfNodesToScore = 0``);
 - pkg/scheduler/framework/plugins/podtopologyspread/plugin.go (``systemDefaultConstraints``).
 
-Where the model deliberately or knowingly differs, the difference is listed in ``KNOWN_DIFFERENCES``
-with its reason; everything else must match exactly, so a changed weight, order or argument fails.
+Everything must match exactly, so a changed weight, order or argument fails.
 """
 
 from __future__ import annotations
-
-import pytest
 
 from batchproof.model.framework.runtime import Framework
 from batchproof.model.profiles import DEFAULT_MULTI_POINT, batching_profile, default_profile
@@ -47,41 +44,14 @@ UPSTREAM_V1_37_2_MULTI_POINT: tuple[tuple[str, int | None], ...] = (
     ("NodeDeclaredFeatures", None),
 )
 
-# What the model knowingly does differently (reported in issue 16's closing note, not fixed here):
-KNOWN_DIFFERENCES = {
-    # NodeDeclaredFeatures is not modelled yet (another engineer adds it); tolerated either way.
-    "NodeDeclaredFeatures missing": "the plugin is not in the model's registry yet",
-    # The model lists NodeUnschedulable before NodeName (the spec §6.6 order of older releases).
-    "NodeName/NodeUnschedulable order": "only the first failing Filter status can differ",
-    # The model gives DynamicResources no weight; upstream 1.37 gives it 2. The model's
-    # DynamicResources has no Score, so no total changes.
-    "DynamicResources weight": "the model's DynamicResources does not score",
-}
-
 
 def _model_multi_point() -> list[tuple[str, int | None]]:
     return [(spec.name, spec.weight or None) for spec in DEFAULT_MULTI_POINT]
 
 
-def _upstream_as_the_model_knowingly_differs(model_names: list[str]) -> list[tuple[str, int | None]]:
-    expected = list(UPSTREAM_V1_37_2_MULTI_POINT)
-    if "NodeDeclaredFeatures" not in model_names:
-        expected = [e for e in expected if e[0] != "NodeDeclaredFeatures"]
-    names = [name for name, _ in expected]
-    if model_names.index("NodeUnschedulable") < model_names.index("NodeName"):
-        i, j = names.index("NodeName"), names.index("NodeUnschedulable")
-        expected[i], expected[j] = expected[j], expected[i]
-    return [(name, None if name == "DynamicResources" else weight) for name, weight in expected]
-
-
-def test_default_multi_point_equals_upstream_v1_37_2_apart_from_the_known_differences() -> None:
-    model = _model_multi_point()
-    assert model == _upstream_as_the_model_knowingly_differs([name for name, _ in model])
-
-
-@pytest.mark.xfail(strict=True, reason="; ".join(f"{k}: {v}" for k, v in KNOWN_DIFFERENCES.items()))
 def test_default_multi_point_equals_upstream_v1_37_2_exactly() -> None:
-    """Turns into a failure (strict xfail) once the model catches up: then drop KNOWN_DIFFERENCES."""
+    """Order and weights: NodeName before NodeUnschedulable, DynamicResources weight 2 before
+    DefaultPreemption, NodeDeclaredFeatures appended last."""
     assert _model_multi_point() == list(UPSTREAM_V1_37_2_MULTI_POINT)
 
 
@@ -102,6 +72,7 @@ def test_built_default_profile_scores_with_upstream_weights() -> None:
         "VolumeBinding",
         "PodTopologySpread",
         "InterPodAffinity",
+        "DynamicResources",
         "NodeResourcesBalancedAllocation",
         "ImageLocality",
     }
@@ -123,12 +94,7 @@ NOT_FILTERS = frozenset(
 
 def test_built_default_profile_filters_in_upstream_order() -> None:
     filters = [plugin.name for plugin in default_profile().build().filter_plugins]
-    expected = [
-        n
-        for n, _ in _upstream_as_the_model_knowingly_differs([s.name for s in DEFAULT_MULTI_POINT])
-        if n not in NOT_FILTERS and n != "NodeDeclaredFeatures"
-    ]
-    assert [f for f in filters if f != "NodeDeclaredFeatures"] == expected
+    assert filters == [n for n, _ in UPSTREAM_V1_37_2_MULTI_POINT if n not in NOT_FILTERS]
 
 
 def _plugin(framework: Framework, name: str) -> object:

@@ -26,7 +26,8 @@ def cluster(**taints: tuple[Taint, ...]) -> Snapshot:
     return Snapshot([Node(name, taints=t) for name, t in taints.items()])
 
 
-def test_filter_names_the_first_untolerated_no_schedule_or_no_execute_taint() -> None:
+def test_filter_rejects_an_untolerated_no_schedule_or_no_execute_taint_with_the_v1_37_reason() -> None:
+    """v1.37 taint_toleration.go: the reason no longer names the taint (v1.35 said ``{evict: now}``)."""
     node_taints = (
         Taint("soft", "x", "PreferNoSchedule"),
         Taint("tolerated", "v", "NoSchedule"),
@@ -37,8 +38,10 @@ def test_filter_names_the_first_untolerated_no_schedule_or_no_execute_taint() ->
     status = plugin().filter(CycleState(Snapshot()), pod, cluster(a=node_taints).node_infos()[0])
     assert (status.code, status.reasons) == (
         Code.UNSCHEDULABLE_AND_UNRESOLVABLE,
-        ("node(s) had untolerated taint {evict: now}",),
+        ("node(s) had untolerated taint(s)",),
     )
+    tolerated = Pod(name="q", tolerations=(Toleration(operator="Exists"),))
+    assert plugin().filter(CycleState(Snapshot()), tolerated, cluster(a=node_taints).node_infos()[0]).is_success
 
 
 @pytest.mark.parametrize(

@@ -173,13 +173,25 @@ def test_filter_without_pre_filter_state_is_an_error() -> None:
     assert status.code is Code.ERROR
 
 
-def test_scoring_is_skipped_with_or_without_storage_capacity_scoring() -> None:
+def test_scoring_is_skipped_without_storage_capacity_scoring() -> None:
     claims = (PersistentVolumeClaim("data", "default", storage_class_name="fast"),)
-    for capacity in (False, True):
-        result = evaluate(pod(pvc("data")), claims, capacity=capacity)
+    result = evaluate(pod(pvc("data")), claims, capacity=False)
+    assert result.pre_score is not None
+    assert result.pre_score.code is Code.SKIP
+    assert result.raw == {}
+
+
+def test_storage_capacity_scoring_is_on_by_default_and_scores_zero_without_capacity_data() -> None:
+    """v1.37: the gate is Beta and on; PreScore succeeds (volume_binding.go PreScore) and Score is 0
+    on every node, as upstream's scorer gives when no class has static bindings or known capacity."""
+    assert FeatureGates().storage_capacity_scoring is True
+    claims = (PersistentVolumeClaim("data", "default", storage_class_name="fast"),)
+    for volumes in ((pvc("data"),), ()):
+        result = evaluate(pod(*volumes), claims, capacity=True)
         assert result.pre_score is not None
-        assert result.pre_score.code is Code.SKIP
-        assert result.raw == {}
+        assert result.pre_score.code is Code.SUCCESS
+        assert result.raw == dict.fromkeys(result.raw, 0)
+        assert set(result.raw) == {n.name for n in NODES}
     snapshot = Snapshot(NODES)
     assert plugin(capacity=True).score(CycleState(snapshot), pod(), snapshot.node_infos()[0])[1].code is Code.ERROR
 

@@ -21,6 +21,7 @@ class Snapshot:
         "_affinity_nodes",
         "_anti_affinity_nodes",
         "_image_nodes",
+        "_image_sizes",
         "_infos",
         "_node_list",
         "_pod_level_resources",
@@ -39,6 +40,8 @@ class Snapshot:
         self._infos: dict[str, NodeInfo] = {}
         self._node_list: tuple[NodeInfo, ...] = ()  # the node list, rebuilt only when nodes change
         self._image_nodes: dict[str, int] = {}
+        # the size first reported for each image name while some node holds it (cache.imageStates)
+        self._image_sizes: dict[str, int] = {}
         # node names holding pods with (anti-)affinity, kept in node insertion order on demand
         self._affinity_nodes: set[str] = set()
         self._anti_affinity_nodes: set[str] = set()
@@ -73,6 +76,14 @@ class Snapshot:
     def image_num_nodes(self, image: str) -> int:
         """How many nodes report ``image`` among their status.images names."""
         return self._image_nodes.get(image, 0)
+
+    def image_size(self, image: str) -> int:
+        """The size the scheduler cache keeps for ``image`` (0 when no node holds it).
+
+        That is the first size reported since some node began holding the image
+        (backend/cache/cache.go addNodeImageStates).
+        """
+        return self._image_sizes.get(image, 0)
 
     def namespace(self, name: str) -> Namespace | None:
         """The Namespace object named ``name``, if the snapshot has one."""
@@ -159,12 +170,17 @@ class Snapshot:
         copy._infos = {name: info.clone() for name, info in self._infos.items()}
         copy._node_list = tuple(copy._infos.values())
         copy._image_nodes = dict(self._image_nodes)
+        copy._image_sizes = dict(self._image_sizes)
         copy._affinity_nodes = set(self._affinity_nodes)
         copy._anti_affinity_nodes = set(self._anti_affinity_nodes)
         copy.generation = self.generation
         return copy
 
     def _count_images(self, node: Node, delta: int) -> None:
+        """Count the node in or out of each image it names, as add/removeNodeImageStates do.
+
+        The first entry naming an image, on the first node to hold it, fixes the image's size.
+        """
         seen: set[str] = set()
         for image in node.images:
             for name in image.names:
@@ -173,5 +189,7 @@ class Snapshot:
                     left = self._image_nodes.get(name, 0) + delta
                     if left:
                         self._image_nodes[name] = left
+                        self._image_sizes.setdefault(name, image.size_bytes)
                     else:
                         self._image_nodes.pop(name, None)
+                        self._image_sizes.pop(name, None)

@@ -13,6 +13,9 @@ class FeatureGates:
 
     DRAExtendedResource is GA and locked on in v1.37; NodeResourcesFit and BalancedAllocation
     then refuse to sign only pods requesting a DRA-backed extended resource (fit.go SignPod).
+    StorageCapacityScoring is Beta and on by default in v1.37 (VolumeBinding scores).
+    NodeDeclaredFeatures is GA and locked on in v1.37, so it is no gate here: the plugin is always
+    enabled.
     """
 
     pod_level_resources: bool = True
@@ -22,7 +25,7 @@ class FeatureGates:
     match_label_keys_in_pod_topology_spread: bool = True
     match_label_keys_in_pod_affinity: bool = True
     opportunistic_batching: bool = True
-    storage_capacity_scoring: bool = False
+    storage_capacity_scoring: bool = True
 
     @classmethod
     def parse(cls, text: str) -> FeatureGates:

@@ -13,8 +13,12 @@ pkg/scheduler/framework/plugins/dynamicresources/dynamicresources.go.
   upstream answers when a claim does not exist, and no simulated placement can rely on devices
   that were never allocated.
 * Filter: Error without PreFilter state (as upstream), Success when the pod has no claims.
+* Score (v1.37, weight 2 in the default profile): the prioritized-list score of the devices a
+  claim was allocated on the node; a pod that gets this far has no claims, so 0 on every node
+  (upstream: ``state.claims.empty()``), Error without PreFilter state. NormalizeScore is
+  DefaultNormalizeScore(100, false), all zeros here.
 
-Not modelled: PreEnqueue, PostFilter, Score (newer releases), Reserve/PreBind, and the
+Not modelled: PreEnqueue, PostFilter, Reserve/PreBind, and the
 DRAExtendedResource path (extended resources backed by DRA devices), which needs DeviceClasses.
 
 Args (DynamicResourcesArgs): ``filterTimeout`` must be a non-negative Go duration (default
@@ -25,7 +29,7 @@ forbid these fields are not modelled, so both are accepted.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +40,7 @@ from batchproof.model.framework.interfaces import PluginContext, PreFilterResult
 from batchproof.model.framework.status import SUCCESS, Code, Status, skip, unresolvable
 from batchproof.model.framework.status import error as error_status
 from batchproof.model.objects import Pod
+from batchproof.model.plugins.helpers.normalize import default_normalize_score
 from batchproof.model.plugins.registry import PluginInfo
 
 NAME = "DynamicResources"
@@ -99,6 +104,17 @@ class DynamicResources:
         data = state.read(STATE_KEY)
         if not isinstance(data, StateData):
             return error_status(f'reading "{STATE_KEY}" from cycle state: not found')
+        return SUCCESS
+
+    def score(self, state: CycleState, pod: Pod, node_info: NodeInfo) -> tuple[int, Status]:
+        """0: no claim was allocated (dynamicresources.go Score); Error without PreFilter state."""
+        if not isinstance(state.read(STATE_KEY), StateData):
+            return 0, error_status(f'reading "{STATE_KEY}" from cycle state: not found')
+        return 0, SUCCESS
+
+    def normalize_score(self, state: CycleState, pod: Pod, scores: MutableMapping[str, int]) -> Status:
+        """DefaultNormalizeScore(100, reverse=False)."""
+        default_normalize_score(scores, reverse=False)
         return SUCCESS
 
     def sign_pod(self, pod: Pod) -> tuple[tuple[SignFragment, ...] | None, Status]:

@@ -4,11 +4,12 @@ pkg/scheduler/framework/plugins/imagelocality/image_locality.go. Each image of a
 app container or image volume found on the node adds ``int64(size * nodesWithImage / totalNodes)``;
 the sum is clamped to [23 MiB, 1000 MiB x images] and scaled to 0..100. No NormalizeScore.
 
-Sizes are the node's own ``status.images`` entries (the last entry naming an image wins), as in
-the scheduler snapshot the upstream unit tests build; the live scheduler cache instead keeps the
-size first reported for a name cluster-wide. Image volumes (``volumes[].image.reference``) count
-like containers in the sum and in the image count, as the current upstream plugin documents
-(k8s AGENTS.md/CLAUDE.md for imagelocality); no fixture covers them, so that reading is unverified.
+A node counts an image when one of its ``status.images`` entries names it; the size is the one the
+live scheduler cache keeps (backend/cache/cache.go addNodeImageStates): the first entry naming the
+image on the first node to report it, cluster-wide, as the upstream oracle shows (the snapshot the
+upstream unit tests build, cache/snapshot.go getNodeImageStates, uses each node's own last entry
+instead; no shared fixture case tells them apart). Image volumes (``volumes[].image.reference``)
+count like containers in the sum and in the image count (v1.37 sumImageScores).
 """
 
 from __future__ import annotations
@@ -58,9 +59,9 @@ def scored_images(pod: Pod) -> tuple[str, ...]:
     return container_images(pod) + volume_images(pod)
 
 
-def node_image_sizes(node: Node) -> dict[str, int]:
-    """Image name to size on this node (ImageStates of the snapshot)."""
-    return {name: image.size_bytes for image in node.images for name in image.names}
+def node_image_names(node: Node) -> frozenset[str]:
+    """Every image name the node reports (the keys of its NodeInfo.ImageStates)."""
+    return frozenset(name for image in node.images for name in image.names)
 
 
 def scaled_image_score(size: int, num_nodes: int, total_nodes: int) -> int:
@@ -83,9 +84,10 @@ def calculate_priority(sum_scores: int, num_images: int) -> int:
 class ImageLocality:
     """Score by locally present images.
 
-    Upstream signs the sorted normalised container and init container images. Score also reads
-    image volumes; upstream leaves those to the Volumes fragment of the volume plugins, so strict
-    adds them to this fragment (a profile may run ImageLocality without any volume plugin).
+    Upstream signs the sorted *set* of normalised container and init container images
+    (image_locality.go SignPod). Score also reads image volumes, and it counts an image listed
+    twice twice (in the sum and in the image count), so strict signs the sorted list with
+    duplicates and the image volumes (a profile may run ImageLocality without any volume plugin).
     """
 
     name = NAME
@@ -96,19 +98,24 @@ class ImageLocality:
     def score(self, state: CycleState, pod: Pod, node_info: NodeInfo) -> tuple[int, Status]:
         """Sum the spread-weighted sizes of the pod's images on this node, clamped and scaled."""
         total = len(state.snapshot)
-        sizes = node_image_sizes(node_info.node)
+        present = node_image_names(node_info.node)
         images = scored_images(pod)
+        snapshot = state.snapshot
         total_score = sum(
-            scaled_image_score(sizes[image], state.snapshot.image_num_nodes(image), total)
+            scaled_image_score(snapshot.image_size(image), snapshot.image_num_nodes(image), total)
             for image in images
-            if image in sizes
+            if image in present
         )
         return calculate_priority(total_score, len(images)), SUCCESS
 
     def sign_pod(self, pod: Pod) -> tuple[tuple[SignFragment, ...] | None, Status]:
-        """ImageNamesSigner: sorted normalised images (strict: image volumes too)."""
-        images = container_images(pod) if self.mode == "upstream" else scored_images(pod)
-        return (SignFragment(IMAGE_NAMES_SIGNER, sorted(images)),), SUCCESS
+        """ImageNamesSigner: the sorted set of normalised images.
+
+        Strict: the sorted list with repeats, image volumes included.
+        """
+        if self.mode == "upstream":
+            return (SignFragment(IMAGE_NAMES_SIGNER, sorted(set(container_images(pod)))),), SUCCESS
+        return (SignFragment(IMAGE_NAMES_SIGNER, sorted(scored_images(pod))),), SUCCESS
 
 
 def _factory(args: Mapping[str, Any], context: PluginContext) -> ImageLocality:

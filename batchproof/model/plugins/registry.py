@@ -42,6 +42,7 @@ IN_TREE_MODULES: dict[str, str] = {
     "NodeVolumeLimits": "node_volume_limits",
     "VolumeZone": "volume_zone",
     "DynamicResources": "dynamic_resources",
+    "NodeDeclaredFeatures": "node_declared_features",
 }
 
 # Plugins that only run at extension points batchproof does not model (queue sort, pre-enqueue,

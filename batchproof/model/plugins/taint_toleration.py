@@ -1,7 +1,8 @@
 """TaintToleration: NoSchedule/NoExecute taints must be tolerated; untolerated PreferNoSchedule taints score.
 
-pkg/scheduler/framework/plugins/tainttoleration/taint_toleration.go (the Filter reason names the
-first untolerated taint, as in the upstream test the fixtures come from). Toleration matching is
+pkg/scheduler/framework/plugins/tainttoleration/taint_toleration.go. Since v1.37 the Filter reason
+is the fixed "node(s) had untolerated taint(s)" (older releases named the first untolerated taint,
+as the upstream test the fixtures come from still expects). Toleration matching is
 v1.Toleration.ToleratesTaint (``helpers.taints``); the comparison operators of the alpha
 TaintTolerationComparisonOperators gate are not modelled.
 """
@@ -28,9 +29,13 @@ DO_NOT_SCHEDULE_EFFECTS = frozenset({"NoSchedule", "NoExecute"})
 PREFER_NO_SCHEDULE = "PreferNoSchedule"
 
 
+# v1.37 taint_toleration.go Filter: the reason no longer names the taint.
+ERR_REASON_UNTOLERATED = "node(s) had untolerated taint(s)"
+
+
 def untolerated_reason(taint: Taint) -> str:
-    """Name the first untolerated NoSchedule/NoExecute taint, as the Filter reason."""
-    return f"node(s) had untolerated taint {{{taint.key}: {taint.value}}}"
+    """The Filter reason for an untolerated NoSchedule/NoExecute taint (the same for every taint)."""
+    return ERR_REASON_UNTOLERATED
 
 
 def prefer_no_schedule_tolerations(tolerations: Sequence[Toleration]) -> tuple[Toleration, ...]:

@@ -16,9 +16,12 @@ pkg/scheduler/framework/plugins/volumebinding/volume_binding.go and binder.go.
   the node's labels gives "node(s) had volume node affinity conflict" (the PV affinity is matched
   against a node made of the labels only, as volume.CheckNodeAffinity does, so ``matchFields``
   never match). Both are UnschedulableAndUnresolvable. Without PreFilter state: Error.
-* PreScore/Score only run with the StorageCapacityScoring gate, and upstream skips them unless
-  the pod has static bindings (unbound claims matched to existing PVs), which this model never
-  produces (see below), so PreScore returns Skip and Score 0.
+* PreScore/Score (volume_binding.go, v1.37): without the StorageCapacityScoring gate there is no
+  scorer and PreScore returns Skip. With it (Beta, on by default in v1.37) PreScore succeeds and
+  Score averages the capacity utilisation score of each storage class over the node's static
+  bindings, or else its dynamic provisions with a known node capacity; the model produces neither
+  (no PV matching and no CSIStorageCapacity, see below), so Score is 0 on every node, as upstream's
+  scorer gives for no classes.
 
 Simplifications (no StorageClass, CSIStorageCapacity, CSINode objects; PVCs carry no
 annotations, status or owners; PVs no class, capacity or claimRef):
@@ -204,13 +207,13 @@ class VolumeBinding:
         return unresolvable(*reasons) if reasons else SUCCESS
 
     def pre_score(self, state: CycleState, pod: Pod, nodes: Sequence[NodeInfo]) -> Status:
-        """Skip unless StorageCapacityScoring is on and the pod has static bindings."""
+        """Skip without StorageCapacityScoring (no scorer); with it, Success (v1.37 PreScore)."""
         if not self._capacity_scoring:
             return skip()
         data = state.read(STATE_KEY)
         if not isinstance(data, StateData):
             return error_status("not found")
-        return SUCCESS if data.has_static_bindings else skip()
+        return SUCCESS
 
     def score(self, state: CycleState, pod: Pod, node_info: NodeInfo) -> tuple[int, Status]:
         """0: the model has no static bindings, so there is no capacity to score."""

@@ -50,6 +50,24 @@ def canonical_json(value: Any) -> str:
     )
 
 
+_GO_HTML_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def go_json(value: Any) -> str:
+    """``json.Marshal`` of a Go struct, as signers.go builds its strings.
+
+    Fields in declaration order (the dict's insertion order), no spaces, and Go's HTML-safe
+    escaping of ``<``, ``>``, ``&``, U+2028 and U+2029.
+
+    Raises:
+        ValueError: NaN or infinity.
+        TypeError: a value JSON cannot encode.
+
+    """
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_json_default)
+    return "".join(_GO_HTML_ESCAPES.get(char, char) for char in text)
+
+
 def host_ports_fragment(pod: Pod, mode: SignerMode) -> list[Any]:
     """The host ports fragment in the given signer mode.
 
@@ -92,13 +110,15 @@ def tolerations_fragment(pod: Pod, mode: SignerMode) -> list[dict[str, Any]]:
 
 
 def _requirement_json(requirement: NodeSelectorRequirement) -> str:
+    # v1.NodeSelectorRequirement field order: key, operator, values (omitempty)
     body: dict[str, Any] = {"key": requirement.key, "operator": requirement.operator}
     if requirement.values:
         body["values"] = sorted(requirement.values)
-    return canonical_json(body)
+    return go_json(body)
 
 
 def _term_json(term: NodeSelectorTerm) -> dict[str, Any]:
+    # nodeSelTermSignResult{MatchExpressions, MatchFields} (kube-scheduler framework/signers.go)
     return {
         "MatchExpressions": sorted(_requirement_json(r) for r in term.match_expressions),
         "MatchFields": sorted(_requirement_json(r) for r in term.match_fields),
@@ -106,20 +126,34 @@ def _term_json(term: NodeSelectorTerm) -> dict[str, Any]:
 
 
 def node_affinity_fragment(pod: Pod) -> dict[str, Any] | None:
-    """NodeAffinitySigner: None without nodeAffinity, else canonical required and preferred terms."""
+    """NodeAffinitySigner: None without nodeAffinity, else canonical required and preferred terms.
+
+    Each term is Go's ``json.Marshal`` of the signer's result struct, so a preferred term reads
+    ``{"Weight":..,"Preference":..}`` in that field order (prefSchedTermSignResult, signers.go).
+    """
     affinity = pod.affinity.node_affinity if pod.affinity else None
     if affinity is None:
         return None
-    required = sorted(canonical_json(_term_json(t)) for t in affinity.required or ())
+    required = sorted(go_json(_term_json(t)) for t in affinity.required or ())
     preferred = sorted(
-        canonical_json({"Weight": p.weight, "Preference": _term_json(p.preference)}) for p in affinity.preferred
+        go_json({"Weight": p.weight, "Preference": _term_json(p.preference)}) for p in affinity.preferred
     )
     return {"Required": required, "Preferred": preferred}
 
 
-def node_selector_fragment(pod: Pod) -> dict[str, str]:
-    """spec.nodeSelector as a map."""
-    return dict(pod.node_selector)
+def node_selector_fragment(pod: Pod) -> dict[str, str] | None:
+    """spec.nodeSelector as a map; None when empty.
+
+    Upstream signs ``pod.Spec.NodeSelector``, a Go map: nil marshals as ``null``, and the API server
+    drops an empty ``omitempty`` map, so an empty selector is nil (nodeaffinity/node_affinity.go
+    SignPod).
+    """
+    return dict(pod.node_selector) or None
+
+
+def labels_fragment(pod: Pod) -> dict[str, str] | None:
+    """metadata.labels as a map; None when empty (a nil Go map, as for the node selector)."""
+    return dict(pod.labels) or None
 
 
 def volumes_fragment(pod: Pod) -> list[str]:

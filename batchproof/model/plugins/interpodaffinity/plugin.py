@@ -27,7 +27,7 @@ from batchproof.model.framework.cycle_state import CycleState
 from batchproof.model.framework.interfaces import PluginContext, PreFilterResult, SignerMode, SignFragment
 from batchproof.model.framework.status import SUCCESS, Status, unschedulable
 from batchproof.model.objects import Pod
-from batchproof.model.plugins.helpers.signers import LABELS_SIGNER, NAMESPACE_SIGNER
+from batchproof.model.plugins.helpers.signers import LABELS_SIGNER, NAMESPACE_SIGNER, labels_fragment
 from batchproof.model.plugins.interpodaffinity import filtering, scoring
 
 NAME = "InterPodAffinity"
@@ -80,7 +80,8 @@ class InterPodAffinity:
         """Labels (upstream, unless the ignore option is set) or labels and namespace (strict)."""
         if has_pod_affinity(pod):
             return None, unschedulable(UNSIGNABLE_REASON)
-        labels = SignFragment(LABELS_SIGNER, dict(pod.labels))
+        # pod.Labels is a Go map: no labels sign as null (interpodaffinity/plugin.go SignPod)
+        labels = SignFragment(LABELS_SIGNER, labels_fragment(pod))
         if self.signers == "strict":
             return (labels, SignFragment(NAMESPACE_SIGNER, pod.namespace)), SUCCESS
         if self.args.ignore_preferred_terms_of_existing_pods:

@@ -26,18 +26,28 @@ from batchproof.model.plugins.image_locality import (
     MAX_CONTAINER_THRESHOLD,
     MB,
     MIN_THRESHOLD,
-    node_image_sizes,
+    node_image_names,
     normalized_image_name,
     scaled_image_score,
 )
 from batchproof.properties.symbolic.encoder import SUCCESS, Domain, Encoder, Expr, go_div, total
-from batchproof.properties.symbolic.model import ClusterVars, Part, Property, Slot, SymbolicModel, multiset_equal
+from batchproof.properties.symbolic.model import (
+    ClusterVars,
+    Part,
+    Property,
+    Slot,
+    SymbolicModel,
+    multiset_equal,
+    set_equal,
+)
 from batchproof.properties.world import Cluster
 
 IMAGES = Domain("image", ("nginx", "nginx:latest", "redis:7", "busybox", "busybox:latest"))
+# One size per image name: the scheduler cache keeps the first size reported cluster-wide, so a
+# name listed with two sizes would make the node order (which decoding changes) matter.
 CATALOG_NODES = (
     Node("node-0", images=(ContainerImage(("nginx:latest",), 300 * MB), ContainerImage(("redis:7",), 900 * MB))),
-    Node("node-1", images=(ContainerImage(("nginx:latest",), 10 * MB),)),
+    Node("node-1", images=(ContainerImage(("nginx:latest",), 300 * MB), ContainerImage(("redis:7",), 900 * MB))),
     Node("node-2", images=(ContainerImage(("busybox:latest",), 300 * MB),)),
 )
 NODE_NAMES = Domain("image_node", tuple(n.name for n in CATALOG_NODES))
@@ -58,10 +68,9 @@ def _contribution(snapshot: Snapshot) -> Callable[[str, str], int]:
 
     def contribution(image: str, node: str) -> int:
         info = snapshot.get(node)
-        sizes = node_image_sizes(info.node) if info is not None else {}
-        if image not in sizes:
+        if info is None or image not in node_image_names(info.node):
             return 0
-        return scaled_image_score(sizes[image], snapshot.image_num_nodes(image), total_nodes)
+        return scaled_image_score(snapshot.image_size(image), snapshot.image_num_nodes(image), total_nodes)
 
     return contribution
 
@@ -107,14 +116,18 @@ class ImageLocalityModel(SymbolicModel):
         return enc.fn("normalized_image", normalized_image_name, [IMAGES], IMAGES)
 
     def fragment(self, enc: Encoder, a: PodVars, b: PodVars, mode: str) -> list[Part]:
-        """ImageNamesSigner: the multiset of normalised container images (strict: image volumes too)."""
+        """ImageNamesSigner: the set of normalised container images.
+
+        Upstream dedups them (image_locality.go SignPod); strict: the multiset, image volumes too.
+        """
         norm = self._normalized(enc)
 
         def images(p: PodVars) -> list[Slot]:
             slots = [*p.containers, *p.volumes] if mode == "strict" else list(p.containers)
             return [Slot(s.present, (norm(s.key[0]),)) for s in slots]
 
-        return [Part("CanonicalImageNames()", multiset_equal(images(a), images(b)))]
+        same = multiset_equal if mode == "strict" else set_equal
+        return [Part("CanonicalImageNames()", same(images(a), images(b)))]
 
     def result(self, enc: Encoder, pod: PodVars, cluster: ClusterVars, prop: Property, node: int) -> tuple[Expr, ...]:
         """(Success, calculatePriority of the summed contributions)."""

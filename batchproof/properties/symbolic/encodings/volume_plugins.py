@@ -12,7 +12,8 @@ Each per-claim (or per-source) question is an uninterpreted function of (claim n
   match the node;
 * VolumeBinding: a node is rejected iff some claim is missing, unbound without a class, bound to
   a missing PV, restricted to other hostnames, or bound to a PV whose node affinity the node
-  fails; PreScore Skips (StorageCapacityScoring is off by default);
+  fails; PreScore succeeds (StorageCapacityScoring is on by default in v1.37) unless PreFilter
+  left no state (a missing or unbound immediate claim: Error), and Score is 0;
 * NodeVolumeLimits: PreFilter Skips without PVC, ephemeral or migratable inline volumes; a
   missing claim rejects; the pod's new unique CSI volumes not yet attached on the node, counted per
   limit key, must stay within the node's limit (Unschedulable); an unreadable existing pod is an
@@ -40,7 +41,6 @@ from batchproof.model.plugins.volume_restrictions import compute_pre_filter_stat
 from batchproof.model.plugins.volume_zone import TOPOLOGY_LABELS, pv_topologies
 from batchproof.properties.symbolic.encoder import (
     ERROR,
-    SKIP,
     SUCCESS,
     UNRESOLVABLE,
     UNSCHEDULABLE,
@@ -102,6 +102,16 @@ def _binding_bad(world: Snapshot) -> Callable[[str, str, str], bool]:
         return info is None or not volume_node_affinity_matches(volume, info.node)
 
     return bad
+
+
+def _binding_pre_filter_fails(world: Snapshot) -> Callable[[str, str], bool]:
+    """VolumeBinding's PreFilter rejects the claim (missing, or unbound without a class)."""
+
+    def fails(claim_name: str, namespace: str) -> bool:
+        claim = find_claim(world.objects, namespace, claim_name)
+        return claim is None or (not claim.volume_name and not claim_class(claim))
+
+    return fails
 
 
 def _unique(world: Snapshot) -> Callable[[str, str], str | None]:
@@ -210,15 +220,19 @@ class VolumeZoneModel(VolumeModel):
 
 
 class VolumeBindingModel(VolumeModel):
-    """VolumeBinding (StorageCapacityScoring off)."""
+    """VolumeBinding (StorageCapacityScoring on, the v1.37 default)."""
 
     title = plugin = "VolumeBinding"
     properties: tuple[Property, ...] = ("filter", "score")
 
     def result(self, enc: Encoder, pod: PodVars, cluster: ClusterVars, prop: Property, node: int) -> tuple[Expr, ...]:
-        """Skip without claims; Unresolvable when some claim is bad for the node; PreScore Skip."""
+        """Skip without claims; Unresolvable when some claim is bad for the node; Score 0."""
         if prop == "score":
-            return (z3.IntVal(SKIP), z3.IntVal(0))
+            fails = enc.fn(
+                "vb_pre_filter_fails", _binding_pre_filter_fails(cluster.world), [CLAIM_NAMES, NAMESPACES], "bool"
+            )
+            no_state = any_of(z3.And(c, fails(name, pod.namespace)) for c, name in self.claims(enc, pod))
+            return (z3.If(no_state, ERROR, SUCCESS), z3.IntVal(0))
         bad = enc.fn("vb_bad", _binding_bad(cluster.world), [CLAIM_NAMES, NAMESPACES, NODE_NAMES], "bool")
         claims = self.claims(enc, pod)
         target = cluster.nodes[node]
