@@ -142,7 +142,7 @@ class OpportunisticBatch:
         rescored = False
         if verdict.is_rejected:
             if self.variant == "renormalize":
-                failure = self._renormalize(pod, snapshot, batch)
+                failure = self._renormalize(pod, state, batch)
                 if failure is not None:
                     return self._flush(failure)
         elif self.variant == "g1":
@@ -189,13 +189,17 @@ class OpportunisticBatch:
         finally:
             self.metrics.rescore_duration[self.profile].observe(self.timer() - started)
 
-    def _renormalize(self, pod: Pod, snapshot: Snapshot, batch: BatchState) -> str | None:
-        """Proposed fix: PreScore and NormalizeScore the cached raw scores over the remaining nodes."""
+    def _renormalize(self, pod: Pod, state: CycleState, batch: BatchState) -> str | None:
+        """Proposed fix: PreScore and NormalizeScore the cached raw scores over the remaining nodes.
+
+        On a clone of the live CycleState, as the rescore: a brand-new state made VolumeBinding's
+        PreScore fail (it reads its PreFilter data), so every pop flushed ``prescore_error``.
+        """
         cached = batch.sorted_nodes.unordered_list()
-        infos = [snapshot.get(entry.name) for entry in cached]
+        infos = [state.snapshot.get(entry.name) for entry in cached]
         if any(info is None for info in infos):
             return "node_missing"
-        fresh = CycleState(snapshot)
+        fresh = state.clone()
         if not self.framework.run_pre_score(fresh, pod, [i for i in infos if i is not None]).is_success:
             return "prescore_error"
         normalized, status = self.framework.normalize_scores(fresh, pod, cached)

@@ -11,9 +11,11 @@ Assumptions where the proposal (as far as its text specifies it) is silent:
 
 - A plugin opts in with ``rescore_affected(pod, placed_node, candidates) -> names``; the
   framework re-scores the union of the answers. A plugin without the method answers
-  ``{placed_node}`` when it is node-local (``NODE_LOCAL_SCORE_PLUGINS``: the in-tree scorers whose
-  raw score for a node reads only that node and the pod) and every candidate otherwise
-  (conservative: a placement may have moved any node's score).
+  ``{placed_node}`` when it is node-local for signable pods (``NODE_LOCAL_SCORE_PLUGINS``: the
+  in-tree scorers whose raw score for a node reads only that node and the pod; PodTopologySpread
+  and InterPodAffinity are included because a signable pod has no spread constraints and no
+  affinity terms, so placing one changes no other node's score for the next) and every candidate
+  otherwise (conservative: a placement may have moved any node's score).
 - The trigger is g3's: the last chosen node passes the Filter set (spec §4 step 8); a full last
   node is popped without re-normalising, as in g3; a Filter Error flushes ``filter_error``.
 - PreScore runs over every candidate plus the last node on a clone of the live CycleState (as
@@ -38,6 +40,8 @@ NODE_LOCAL_SCORE_PLUGINS = frozenset(
         "ImageLocality",
         "VolumeBinding",
         "DynamicResources",
+        "PodTopologySpread",
+        "InterPodAffinity",
     }
 )
 

@@ -11,6 +11,7 @@ from batchproof.model.errors import BatchproofError
 from batchproof.properties.cli import (
     campaign_cmd,
     check_plugin_cmd,
+    compare_cmd,
     eval_cmd,
     prove_cmd,
     replay_cmd,
@@ -43,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     replay_cmd.add_parser(sub)
     check_plugin_cmd.add_parser(sub)
     upstream_cmd.add_parser(sub)
+    compare_cmd.add_parser(sub)
     return parser
 
 

@@ -1,0 +1,52 @@
+"""Plugin calls as the machine-independent cost: Filter, PreScore, Score and NormalizeScore counts.
+
+Each plugin of a built framework is wrapped in a proxy that counts calls of its extension-point
+methods and delegates everything else, so both schedulers run unchanged code.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from batchproof.model.framework.runtime import Framework, ScoredPlugin
+
+POINTS = {"filter": "Filter", "pre_score": "PreScore", "score": "Score", "normalize_score": "NormalizeScore"}
+
+
+class _Counted:
+    """A plugin whose extension-point calls are counted into ``counts``."""
+
+    def __init__(self, inner: Any, counts: Counter[str]) -> None:
+        self._inner = inner
+        self._counts = counts
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._inner, name)  # AttributeError keeps implements() truthful
+        point = POINTS.get(name)
+        if point is None or not callable(attribute):
+            return attribute
+        counts = self._counts
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            counts[point] += 1
+            return attribute(*args, **kwargs)
+
+        return counted
+
+
+def counting(framework: Framework, counts: Counter[str]) -> Framework:
+    """The same profile with every plugin's Filter/PreScore/Score/NormalizeScore calls counted."""
+    wrapped: dict[int, _Counted] = {}
+
+    def wrap(plugin: Any) -> Any:
+        return wrapped.setdefault(id(plugin), _Counted(plugin, counts))
+
+    return Framework(
+        scheduler_name=framework.scheduler_name,
+        pre_filter=[wrap(p) for p in framework.pre_filter_plugins],
+        filter=[wrap(p) for p in framework.filter_plugins],
+        pre_score=[wrap(p) for p in framework.pre_score_plugins],
+        score=[ScoredPlugin(wrap(s.plugin), s.weight) for s in framework.score_plugins],
+        signatures_enabled=framework.signatures_enabled,
+    )
