@@ -7,7 +7,8 @@
 - ``option-1`` and ``option-2a`` batch several pods per node and place them as the reference does
   (strict signers, no events); ``option-1`` runs PreScore on one node per rescore and Score on one,
   ``option-2a`` Scores every cached node;
-- ``rescore-plugin`` re-scores the nodes a plugin reports as affected, which g3 leaves stale.
+- ``rescore-plugin`` re-scores the placed node plus the nodes a plugin reports as affected (all of
+  them for a non-node-local plugin that reports nothing).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from batchproof.batched import BatchedScheduler, VirtualClock
+from batchproof.batched.variants import affected_nodes
+from batchproof.model.framework.runtime import Framework, ScoredPlugin
 from batchproof.model.frozen import FrozenDict
 from batchproof.model.objects import Container, ContainerPort, Node, Pod
 from batchproof.model.profiles import batching_profile
@@ -166,3 +169,30 @@ def test_option_1_and_option_2a_batch_several_pods_per_node_as_the_reference_pla
 
     check()
     counter.require("option-1 rescored hint", "option-2a rescored hint")
+
+
+class _Scorer:
+    """A score plugin stub: a name, optionally the #6411 ``rescore_affected`` answer."""
+
+    def __init__(self, name: str, affected: tuple[str, ...] | None = None) -> None:
+        self.name = name
+        if affected is not None:
+            self.rescore_affected = lambda pod, placed, candidates: affected
+
+    def score(self, *args: object) -> tuple[int, object]:
+        raise AssertionError("not called")
+
+
+def _framework(*plugins: _Scorer) -> Framework:
+    return Framework(scheduler_name="s", score=[ScoredPlugin(p, 1) for p in plugins])
+
+
+def test_rescore_plugin_rescores_the_placed_node_and_what_plugins_report() -> None:
+    pod = Pod(name="p", namespace="default")
+    candidates = ["a", "b", "c"]
+    node_local = _framework(_Scorer("NodeResourcesFit"), _Scorer("NodeAffinity"))
+    assert affected_nodes(node_local, pod, "x", candidates) == {"x"}
+    reporting = _framework(_Scorer("NodeResourcesFit"), _Scorer("ZoneSpread", affected=("b", "zzz")))
+    assert affected_nodes(reporting, pod, "x", candidates) == {"x", "b"}  # unknown names are ignored
+    silent = _framework(_Scorer("NodeResourcesFit"), _Scorer("OutOfTree"))
+    assert affected_nodes(silent, pod, "x", candidates) == {"x", "a", "b", "c"}  # conservative
