@@ -108,11 +108,15 @@ def _nodes(spec: dict[str, Any], count: int) -> list[Node]:
 def _template(group: dict[str, Any]) -> Pod:
     ports: tuple[ContainerPort, ...] = ()
     if "host_port" in group:
-        ports = (ContainerPort(container_port=int(group["host_port"]), host_port=int(group["host_port"])),)
+        port = int(group["host_port"])
+        ports = (ContainerPort(container_port=port, host_port=port, protocol=str(group.get("protocol", "TCP"))),)
     requests = FrozenDict({"cpu": _units("cpu", group["cpu"]), "memory": _units("memory", group["memory"])})
     container = Container(name="app", image="registry.k8s.io/pause:3.10", ports=ports, requests=requests)
     return Pod(
-        name=group["name"], namespace="compare", labels=FrozenDict({"app": group["name"]}), containers=(container,)
+        name=group["name"],
+        namespace="compare",
+        labels=FrozenDict({"app": group.get("app", group["name"])}),
+        containers=(container,),
     )
 
 
@@ -205,4 +209,14 @@ def scenarios_of(family: Family, size: Size, seed: int, profile: Profile) -> lis
     if "preferred" in spec:
         pods = _preferring(pods, nodes, dict(spec["preferred"]), rng)
     events = _churn(nodes, pods, dict(spec["churn"]), rng) if "churn" in spec else ()
-    return [Scenario(Cluster(tuple(nodes)), tuple(pods), (profile,), events)]
+    return [Scenario(Cluster(tuple(nodes), _holders(dict(spec["nodes"]), nodes)), tuple(pods), (profile,), events)]
+
+
+def _holders(spec: dict[str, Any], nodes: list[Node]) -> tuple[Pod, ...]:
+    if "holder_host_port" not in spec:
+        return ()
+    port = int(spec["holder_host_port"])
+    container = Container(name="holder", image="registry.k8s.io/pause:3.10", ports=(ContainerPort(port, port),))
+    return tuple(
+        Pod(name=f"holder-{n.name}", namespace="compare", node_name=n.name, containers=(container,)) for n in nodes
+    )
