@@ -72,7 +72,7 @@ def test_a_budgeted_campaign_reports_how_its_time_was_spent(tmp_path: Path, caps
     report = tmp_path / "budget"
     argv = ["campaign", "--workers", "1", "--db", "none", "--report", str(report), "--budget", "6"]
     argv += ["--property", "signature/host-ports", "--property", "signature/pod-namespace", "--format", "json"]
-    assert run(argv) == 1
+    assert run(argv) in (0, 1)  # whether it found something in 6 s depends on how busy the machine is
     capsys.readouterr()
     doc = json.loads((report / "report.json").read_text())
     budget = doc["run"]["budget"]

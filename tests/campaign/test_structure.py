@@ -18,13 +18,35 @@ def _modules() -> dict[str, Path]:
     return out
 
 
+def _type_checking(node: ast.AST) -> bool:
+    test = node.test if isinstance(node, ast.If) else None
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _executed(tree: ast.AST) -> list[ast.AST]:
+    """Every node that runs, i.e. all but the bodies of ``if TYPE_CHECKING:`` (type-only imports)."""
+    out: list[ast.AST] = []
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        if _type_checking(node):
+            assert isinstance(node, ast.If)
+            stack.extend(node.orelse)
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return out
+
+
 def import_graph() -> dict[str, set[str]]:
-    """Module -> batchproof modules it imports anywhere in its body (function-level imports included)."""
+    """Module -> batchproof modules it imports when run (function-level imports included, type-only not)."""
     modules = _modules()
     graph: dict[str, set[str]] = {}
     for name, path in modules.items():
         edges: set[str] = set()
-        for node in ast.walk(ast.parse(path.read_text())):
+        for node in _executed(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 for alias in node.names:
                     target = f"{node.module}.{alias.name}"
@@ -75,6 +97,12 @@ def circles(graph: dict[str, set[str]]) -> list[list[str]]:
                 if len(component) > 1:
                     found.append(sorted(component))
     return found
+
+
+def test_type_only_imports_are_not_edges() -> None:
+    tree = ast.parse("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import a\nelse:\n    import b\nimport c")
+    names = {alias.name for node in _executed(tree) if isinstance(node, ast.Import) for alias in node.names}
+    assert names == {"b", "c"}
 
 
 def test_the_circle_finder_finds_a_circle() -> None:

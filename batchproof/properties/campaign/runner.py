@@ -76,14 +76,19 @@ class _Live:
     clock: Clock
     outage_told: bool = False
 
+    def tell_outage(self) -> None:
+        """Say once that the shared database went away (whichever process noticed it)."""
+        if self.display is None or not self.config.shared_db or self.outage_told:
+            return
+        message = outage_message(self.config.report_dir / CONTROL_DIR)
+        if message is not None:
+            self.outage_told = True
+            self.display.note(outage_notice(self.config.shared_db, message))
+
     def refresh(self, *, force: bool = False) -> None:
         if self.display is None:
             return
-        if self.config.shared_db and not self.outage_told:
-            message = outage_message(self.config.report_dir / CONTROL_DIR)
-            if message is not None:
-                self.outage_told = True
-                self.display.note(outage_notice(self.config.shared_db, message))
+        self.tell_outage()
         left = None if self.config.deadline is None else self.config.deadline - self.clock()
         records = read_progress(self.config.report_dir)
         self.display.show(records, totals(records, self.total), left, force=force)
@@ -190,6 +195,7 @@ def run_campaign(config: CampaignConfig, *, stream: TextIO | None = None, clock:
         if live.display is not None:
             live.display.close()
     report = assemble(config, properties, started, clock() - started, interrupted=interrupted, failure=error)
+    live.tell_outage()  # an outage first met while merging the shared findings is said too
     write_report(report, config.report_dir)
     write_html(report, config.report_dir, plots=config.plots)
     if interrupted:
