@@ -79,3 +79,17 @@ def test_prove_gives_each_counterexample_an_upstream_verdict(capsys: pytest.Capt
     examples = [r for r in results if "counterexample" in r]
     assert examples, "NodePorts upstream signers have a known gap (spec §10.6.1)"
     assert all(r["upstream"]["verdict"] == "reproduces" for r in examples), examples[0]["upstream"]
+
+
+@pytest.mark.usefixtures("oracle")
+def test_the_normalisation_finding_reproduces_on_the_real_cycle(tmp_path: Path) -> None:
+    report = tmp_path / "report"
+    argv = ["campaign", "--max-examples", "120", "--workers", "1", "--seed", "1", "--db", "none"]
+    argv += ["--property", "lockstep/normalization", "--report", str(report), "--allow", "normalization,tie"]
+    assert run(argv) == 0
+    findings = json.loads((report / "report.json").read_text())["findings"]
+    normalization = [f for f in findings if f["class"] == "normalization"]
+    assert normalization, "the normalisation search found nothing to confirm"
+    verdicts = {f["upstream"]["verdict"] for f in normalization}
+    assert verdicts == {"reproduces"}, [f["upstream"] for f in normalization]
+    assert all("batched cycle" in f["upstream"]["reason"] for f in normalization)

@@ -1,9 +1,9 @@
 """Each finding's upstream verdict: whether the real scheduler code reproduces it.
 
 Pair (signature-gap) findings are replayed from their manifests through the oracle's real
-plugins (:func:`batchproof.properties.upstream.confirm.confirm_pair`). Lockstep findings need
-the real scheduling cycle and stay ``not checked`` here; so does every finding when the oracle is
-not built, and every out-of-tree plugin's.
+plugins (:func:`batchproof.properties.upstream.confirm.confirm_pair`); lockstep findings through
+the oracle's real scheduling cycle, once with batching off and once on. Findings are ``not
+checked`` when the oracle is not built and for out-of-tree Python plugins.
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from batchproof.properties.campaign.evidence import Subject
 from batchproof.properties.campaign.findings import Finding
 from batchproof.properties.inputs import load_cluster
 from batchproof.properties.upstream.confirm import (
+    DOES_NOT,
     ORACLE_MISSING,
+    REPRODUCES,
     UpstreamVerdict,
     confirm_pair,
     not_checked,
@@ -43,7 +45,7 @@ def verdict_for(finding: Finding, directory: Path, oracle: Oracle | None) -> Ups
     if oracle is None:
         return not_checked(ORACLE_MISSING)
     if finding.kind != "pair":
-        return not_checked("scheduler-level findings need the oracle's schedule request")
+        return _lockstep_verdict(finding, directory, oracle)
     data = finding.details.get("plugin_under_test")
     if not isinstance(data, dict):
         return not_checked("finding.json names no plugin_under_test")
@@ -57,6 +59,37 @@ def verdict_for(finding: Finding, directory: Path, oracle: Oracle | None) -> Ups
         return confirm_pair(oracle, plugin=subject.name, args=subject.args, first=first, second=second, cluster=cluster)
     except (OracleError, BatchproofError, IndexError) as error:
         return not_checked(f"the oracle could not replay it: {error}")
+
+
+def _lockstep_verdict(finding: Finding, directory: Path, oracle: Oracle) -> UpstreamVerdict:
+    """Replay the scenario through upstream's real cycle with batching off and on.
+
+    Upstream reproduces the finding when its batched cycle places the finding's pod on another
+    node than its own full cycle does (for the ``tie`` class: on another node of equal score).
+    """
+    from batchproof.properties.campaign.replay import load_scenario  # noqa: PLC0415 (replay imports this module's callers)
+    from batchproof.properties.upstream.scheduler_diff import run_upstream  # noqa: PLC0415
+
+    try:
+        scenario = load_scenario(directory)
+        full = run_upstream(oracle, scenario, batching=False)
+        batched = run_upstream(oracle, scenario, batching=True)
+    except (OracleError, BatchproofError) as error:
+        return not_checked(f"the oracle could not replay the scenario: {error}")
+    index = int(finding.details.get("index", 0))
+    if index >= min(len(full.placements), len(batched.placements)):
+        return not_checked(f"upstream scheduled fewer than {index + 1} pods")
+    plain, hinted = full.placements[index], batched.placements[index]
+    where = f"pod {plain.pod}: full cycle {plain.node or 'unplaced'}, batched cycle {hinted.node or 'unplaced'}"
+    where += (
+        f" ({'hint' if hinted.hinted else 'full'}{', flush ' + hinted.flush_reason if hinted.flush_reason else ''})"
+    )
+    if plain.node == hinted.node:
+        return UpstreamVerdict(DOES_NOT, f"{where}: the real cycle places the pod alike")
+    tied = plain.tied is not None and hinted.node in plain.tied
+    if tied and finding.key.cls != "tie":
+        return UpstreamVerdict(DOES_NOT, f"{where}: equal scores upstream, so only a tie")
+    return UpstreamVerdict(REPRODUCES, where)
 
 
 def with_upstream_verdicts(findings: tuple[Finding, ...], report_dir: Path) -> tuple[Finding, ...]:
