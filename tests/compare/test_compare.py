@@ -77,3 +77,12 @@ def test_the_cli_writes_the_tables_and_plots(tmp_path: Path, capsys: pytest.Capt
     assert {p.name for p in tmp_path.iterdir()} == {"compare.json", "compare.md", "compare.html"}
     code = main(["compare", "--variants", "nope"])
     assert code == 2
+
+
+def test_option_1_places_as_g3_but_gives_prescore_one_node_per_rescore() -> None:
+    plan = Plan(("g3", "option-1"), (CATALOGUE["several-per-node"],), seeds=1)
+    rows = {r.variant: r for r in run_plan(plan, PROFILE.with_signers("strict"))}
+    g3, option_1 = rows["g3"], rows["option-1"]
+    assert option_1.strict_identical == g3.strict_identical == 1.0
+    assert option_1.calls_per_pod["PreScore"] == g3.calls_per_pod["PreScore"]
+    assert option_1.calls_per_pod["PreScore nodes"] < g3.calls_per_pod["PreScore nodes"] / 5

@@ -1,5 +1,8 @@
 """Plugin calls as the machine-independent cost: Filter, PreScore, Score and NormalizeScore counts.
 
+Besides the calls, the nodes handed to PreScore are summed (PreScore runs once per cycle, but its
+work grows with the node list, which is where option-1 saves).
+
 Each plugin of a built framework is wrapped in a proxy that counts calls of its extension-point
 methods and delegates everything else, so both schedulers run unchanged code.
 """
@@ -12,6 +15,7 @@ from typing import Any
 from batchproof.model.framework.runtime import Framework, ScoredPlugin
 
 POINTS = {"filter": "Filter", "pre_score": "PreScore", "score": "Score", "normalize_score": "NormalizeScore"}
+PRE_SCORE_NODES = "PreScore nodes"  # the nodes PreScore calls were given (option-1 gives one)
 
 
 class _Counted:
@@ -30,6 +34,8 @@ class _Counted:
 
         def counted(*args: Any, **kwargs: Any) -> Any:
             counts[point] += 1
+            if point == "PreScore" and len(args) >= 3:  # pre_score(state, pod, nodes): work grows with nodes
+                counts[PRE_SCORE_NODES] += len(args[2])
             return attribute(*args, **kwargs)
 
         return counted

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from batchproof.properties.compare.cost import PRE_SCORE_NODES
 from batchproof.properties.compare.run import CALLS, REFERENCE, Plan, Row
 
 PLOTS = {
@@ -41,13 +42,17 @@ def _calls(row: Row) -> str:
     return " / ".join(f"{row.calls_per_pod[name]:g}" for name in CALLS)
 
 
+def _pre_score_nodes(row: Row) -> str:
+    return f"{row.calls_per_pod.get(PRE_SCORE_NODES, 0):g}"
+
+
 def _flushes(row: Row) -> str:
     return ", ".join(f"{k} {v}" for k, v in row.flush_reasons.items()) or "-"
 
 
 HEADER = (
     "| workload | variant | pods | identical (strict) | identical (tie-aware) | wrongly failed | regret p50/p99/max "
-    "| hint rate | flushes | calls/pod Filter/PreScore/Score/Normalize | µs/pod |"
+    "| hint rate | flushes | calls/pod Filter/PreScore/Score/Normalize | PreScore nodes/pod | µs/pod |"
 )
 
 
@@ -60,13 +65,13 @@ def render_markdown(plan: Plan, rows: list[Row]) -> str:
         "reference picks for the same state; regret = reference's best total minus its total for the batched node.",
         "",
         HEADER,
-        "|" + " --- |" * 11,
+        "|" + " --- |" * 12,
     ]
     for r in rows:
         lines.append(
             f"| {r.workload} | {r.variant} | {r.pods} | {r.strict_identical:.1%} | {r.tie_identical:.1%} | "
             f"{r.wrongly_failed} | {r.regret_p50}/{r.regret_p99}/{r.regret_max} | {r.hint_rate:.1%} | {_flushes(r)} | "
-            f"{_calls(r)} | {r.time_per_pod_us:g} |"
+            f"{_calls(r)} | {_pre_score_nodes(r)} | {r.time_per_pod_us:g} |"
         )
     unsafe = sum(r.unsafe for r in rows)
     lines += ["", f"Unsafe placements (fail the full Filter set): {unsafe}.", ""]
@@ -98,7 +103,7 @@ def plot_cost_vs_divergence(rows: list[Row], path: Path) -> None:
     for position, variant in enumerate(_variants(rows)):
         mine = [r for r in rows if r.variant == variant]
         pods = sum(r.pods for r in mine) or 1
-        calls = sum(sum(r.calls_per_pod.values()) * r.pods for r in mine) / pods
+        calls = sum(sum(r.calls_per_pod[name] for name in CALLS) * r.pods for r in mine) / pods
         diverged = sum((1 - r.strict_identical) * r.pods for r in mine) / pods
         axes.scatter([calls], [diverged * 100], s=40)
         offset = (4, 4 + 9 * (position % 4))  # variants that coincide stay readable
@@ -145,12 +150,12 @@ def plot_regret(rows: list[Row], path: Path) -> None:
 def render_html(plan: Plan, rows: list[Row], plots: bool) -> str:
     """A self-contained page: the table and the plots beside it (relative PNG links)."""
     head = ["workload", "variant", "pods", "identical", "tie-aware", "wrongly failed", "regret p50/p99/max"]
-    head += ["hint rate", "flushes", "calls/pod F/PS/S/N", "µs/pod"]
+    head += ["hint rate", "flushes", "calls/pod F/PS/S/N", "PreScore nodes/pod", "µs/pod"]
     body = []
     for r in rows:
         cells = [r.workload, r.variant, str(r.pods), f"{r.strict_identical:.1%}", f"{r.tie_identical:.1%}"]
         cells += [str(r.wrongly_failed), f"{r.regret_p50}/{r.regret_p99}/{r.regret_max}", f"{r.hint_rate:.1%}"]
-        cells += [_flushes(r), _calls(r), f"{r.time_per_pod_us:g}"]
+        cells += [_flushes(r), _calls(r), _pre_score_nodes(r), f"{r.time_per_pod_us:g}"]
         body.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
     figures = "".join(
         f'<figure><img src="plots/{name}.png" alt="{html.escape(title)}">'

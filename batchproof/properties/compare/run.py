@@ -20,7 +20,7 @@ from batchproof.batched import BatchedScheduler, Variant, VirtualClock
 from batchproof.model.framework.runtime import Framework
 from batchproof.model.profiles import Profile
 from batchproof.properties.compare.catalogue import Family, Size, scenarios_of
-from batchproof.properties.compare.cost import POINTS, counting
+from batchproof.properties.compare.cost import POINTS, PRE_SCORE_NODES, counting
 from batchproof.properties.events import apply_event
 from batchproof.properties.lockstep import BatchingOptions, Scenario, compare, feasible
 from batchproof.reference import ReferenceScheduler
@@ -155,7 +155,7 @@ def row(variant: str, workload: str, tally: Tally) -> Row:
         regret_max=max(tally.regrets, default=0),
         hint_rate=round(tally.hinted / pods, 4),
         flush_reasons=dict(sorted(tally.flushes.items())),
-        calls_per_pod={name: round(tally.calls[name] / pods, 2) for name in CALLS},
+        calls_per_pod={name: round(tally.calls[name] / pods, 2) for name in (*CALLS, PRE_SCORE_NODES)},
         time_per_pod_us=round(tally.seconds / pods * 1e6, 1),
         regrets=tuple(tally.regrets),
     )
