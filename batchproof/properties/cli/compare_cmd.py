@@ -21,6 +21,8 @@ from batchproof.model.profiles import batching_profile
 from batchproof.properties.compare import SIZES, Plan, load_catalogue, render_markdown, run_plan, select, to_json
 from batchproof.properties.compare.report import write_report
 
+FULL_REFERENCE_EVERY = 25  # the reference filters every node per pod: at 5,000 nodes, sample it
+
 
 def _names(values: list[str]) -> list[str]:
     return [name for value in values for name in value.split(",") if name]
@@ -38,6 +40,12 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("--format", choices=("md", "json", "html"), default="md", help="what to print on stdout")
     parser.add_argument("--out", type=Path, metavar="DIR", help="write compare.json/.md/.html and plots/ here")
     parser.add_argument("--size", choices=SIZES, default="small")
+    parser.add_argument(
+        "--reference-every",
+        type=int,
+        metavar="K",
+        help="compare with the reference on every K-th pod only (default 1; 25 at --size full)",
+    )
     parser.add_argument("--no-plots", action="store_true", help="write the HTML page without plots")
     parser.set_defaults(run=run)
 
@@ -51,7 +59,10 @@ def run(args: argparse.Namespace) -> int:
     if args.seeds < 1:
         raise BatchproofError("--seeds: must be at least 1")
     families = select(load_catalogue(), _names(args.workloads))
-    plan = Plan(tuple(variants), tuple(families), args.seeds, args.signers, args.size)  # type: ignore[arg-type]
+    every = args.reference_every or (FULL_REFERENCE_EVERY if args.size == "full" else 1)
+    if every < 1:
+        raise BatchproofError("--reference-every: must be at least 1")
+    plan = Plan(tuple(variants), tuple(families), args.seeds, args.signers, args.size, every)  # type: ignore[arg-type]
     profile = batching_profile().with_signers(args.signers)
     rows = run_plan(plan, profile, progress=lambda line: print(line, file=sys.stderr, flush=True))
     if args.out is not None:

@@ -30,6 +30,7 @@ def to_json(plan: Plan, rows: list[Row]) -> dict[str, Any]:
             "seeds": plan.seeds,
             "signers": plan.signers,
             "size": plan.size,
+            "reference_every": plan.reference_every,
         },
         "workloads": {
             f.name: {"source": f.source, "description": f.description, **f.size(plan.size)} for f in plan.families
@@ -44,6 +45,10 @@ def _calls(row: Row) -> str:
 
 def _pre_score_nodes(row: Row) -> str:
     return f"{row.calls_per_pod.get(PRE_SCORE_NODES, 0):g}"
+
+
+def _pods(row: Row) -> str:
+    return str(row.pods) if row.compared == row.pods else f"{row.pods} ({row.compared} compared)"
 
 
 def _flushes(row: Row) -> str:
@@ -69,7 +74,7 @@ def render_markdown(plan: Plan, rows: list[Row]) -> str:
     ]
     for r in rows:
         lines.append(
-            f"| {r.workload} | {r.variant} | {r.pods} | {r.strict_identical:.1%} | {r.tie_identical:.1%} | "
+            f"| {r.workload} | {r.variant} | {_pods(r)} | {r.strict_identical:.1%} | {r.tie_identical:.1%} | "
             f"{r.wrongly_failed} | {r.regret_p50}/{r.regret_p99}/{r.regret_max} | {r.hint_rate:.1%} | {_flushes(r)} | "
             f"{_calls(r)} | {_pre_score_nodes(r)} | {r.time_per_pod_us:g} |"
         )
@@ -153,7 +158,7 @@ def render_html(plan: Plan, rows: list[Row], plots: bool) -> str:
     head += ["hint rate", "flushes", "calls/pod F/PS/S/N", "PreScore nodes/pod", "µs/pod"]
     body = []
     for r in rows:
-        cells = [r.workload, r.variant, str(r.pods), f"{r.strict_identical:.1%}", f"{r.tie_identical:.1%}"]
+        cells = [r.workload, r.variant, _pods(r), f"{r.strict_identical:.1%}", f"{r.tie_identical:.1%}"]
         cells += [str(r.wrongly_failed), f"{r.regret_p50}/{r.regret_p99}/{r.regret_max}", f"{r.hint_rate:.1%}"]
         cells += [_flushes(r), _calls(r), _pre_score_nodes(r), f"{r.time_per_pod_us:g}"]
         body.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
