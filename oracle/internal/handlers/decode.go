@@ -163,7 +163,10 @@ func validate(obj runtime.Object) (field.ErrorList, bool, error) {
 		return appsvalidation.ValidateDaemonSet(o, podutil.GetValidationOptionsFromPodTemplate(&o.Spec.Template, nil)), true, nil
 	case *batch.Job:
 		generateJobSelector(o)
-		opts := batchvalidation.JobValidationOptions{PodValidationOptions: podutil.GetValidationOptionsFromPodTemplate(&o.Spec.Template, nil)}
+		opts := batchvalidation.JobValidationOptions{
+			PodValidationOptions:  podutil.GetValidationOptionsFromPodTemplate(&o.Spec.Template, nil),
+			RequirePrefixedLabels: true, // pkg/registry/batch/job/strategy.go for a new Job
+		}
 		return batchvalidation.ValidateJobCreate(o, opts), true, nil
 	case *scheduling.PriorityClass:
 		return schedulingvalidation.ValidatePriorityClass(o), true, nil
@@ -174,7 +177,7 @@ func validate(obj runtime.Object) (field.ErrorList, bool, error) {
 }
 
 // generateJobSelector does what the Job strategy's PrepareForCreate does before validation
-// (pkg/registry/batch/job/strategy.go generateSelector): a UID-based selector and template labels.
+// (pkg/registry/batch/job/strategy.go generateSelectorIfNeeded), with a stable stand-in UID.
 func generateJobSelector(job *batch.Job) {
 	if job.Spec.ManualSelector != nil && *job.Spec.ManualSelector {
 		return
@@ -182,16 +185,26 @@ func generateJobSelector(job *batch.Job) {
 	if job.UID == "" {
 		job.UID = types.UID("batchproof-" + job.Namespace + "-" + job.Name)
 	}
-	uid := string(job.UID)
 	if job.Spec.Template.Labels == nil {
 		job.Spec.Template.Labels = map[string]string{}
 	}
-	for _, key := range []string{batch.LegacyControllerUidLabel, batch.ControllerUidLabel} {
-		job.Spec.Template.Labels[key] = uid
+	for _, key := range []string{batch.LegacyJobNameLabel, batch.JobNameLabel} {
+		if _, found := job.Spec.Template.Labels[key]; !found {
+			job.Spec.Template.Labels[key] = job.Name
+		}
 	}
-	job.Spec.Template.Labels[batch.LegacyJobNameLabel] = job.Name
-	job.Spec.Template.Labels[batch.JobNameLabel] = job.Name
+	for _, key := range []string{batch.LegacyControllerUidLabel, batch.ControllerUidLabel} {
+		if _, found := job.Spec.Template.Labels[key]; !found {
+			job.Spec.Template.Labels[key] = string(job.UID)
+		}
+	}
 	if job.Spec.Selector == nil {
-		job.Spec.Selector = &metav1.LabelSelector{MatchLabels: map[string]string{batch.ControllerUidLabel: uid}}
+		job.Spec.Selector = &metav1.LabelSelector{}
+	}
+	if job.Spec.Selector.MatchLabels == nil {
+		job.Spec.Selector.MatchLabels = map[string]string{}
+	}
+	if _, found := job.Spec.Selector.MatchLabels[batch.ControllerUidLabel]; !found {
+		job.Spec.Selector.MatchLabels[batch.ControllerUidLabel] = string(job.UID)
 	}
 }
