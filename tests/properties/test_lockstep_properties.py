@@ -252,7 +252,8 @@ def test_a_found_divergence_replays_from_its_reproducer(tmp_path: Path, capsys: 
     @settings(max_examples=400, phases=[Phase.generate])
     @given(preferring_scenarios())
     def search(scenario: Scenario) -> None:
-        if not found and not scenario.events and run_lockstep(scenario).divergences:
+        scenario = replace(scenario, events=())  # the normalisation divergence needs no event
+        if not found and run_lockstep(scenario).divergences:
             found.append(scenario)
 
     search()
