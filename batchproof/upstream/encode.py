@@ -87,10 +87,21 @@ def objects_documents(objects: ClusterObjects) -> list[dict[str, Any]]:
     return [encode_object(obj) for obj in everything]
 
 
+def pod_document(pod: Pod) -> dict[str, Any]:
+    """A pod as the API server would hold it: the manifest with its namespace always written.
+
+    Manifests leave ``default`` implicit (kubectl fills it in from the request); the oracle gets
+    objects as stored, so an empty namespace there would put the pod in namespace "".
+    """
+    document = encode_pod(pod)
+    document.setdefault("metadata", {}).setdefault("namespace", pod.namespace)
+    return document
+
+
 def world_params(nodes: tuple[Node, ...], existing: tuple[Pod, ...], objects: ClusterObjects) -> dict[str, Any]:
     """The ``nodes``, ``pods`` and ``objects`` parameters of evaluate and schedule."""
     return {
         "nodes": [encode_node(n) for n in nodes],
-        "pods": [encode_pod(p) for p in existing],
+        "pods": [pod_document(p) for p in existing],
         "objects": objects_documents(objects),
     }

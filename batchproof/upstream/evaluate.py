@@ -7,12 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from batchproof.model.manifests.encode import encode_pod
 from batchproof.model.manifests.load import ClusterObjects
 from batchproof.model.objects import Node, Pod
 from batchproof.model.profiles import Profile
 from batchproof.upstream.client import Oracle
-from batchproof.upstream.encode import config_document, feature_gates, world_params
+from batchproof.upstream.encode import config_document, feature_gates, pod_document, world_params
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +54,7 @@ def evaluate(
         "profile": profile.scheduler_name,
         "featureGates": feature_gates(profile.features, oracle.version()["featureGates"]),
         **world_params(nodes, existing, objects or ClusterObjects()),
-        "pod": encode_pod(pod),
+        "pod": pod_document(pod),
         "scoredNodes": None if scored_nodes is None else list(scored_nodes),
         "plugins": None if plugins is None else list(plugins),
         "skipPreFilter": skip_pre_filter,

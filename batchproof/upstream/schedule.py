@@ -6,12 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from batchproof.model.manifests.encode import encode_node, encode_pod
+from batchproof.model.manifests.encode import encode_node
 from batchproof.model.manifests.load import ClusterObjects
 from batchproof.model.objects import Node, Pod
 from batchproof.model.profiles import Profile
 from batchproof.upstream.client import Oracle
-from batchproof.upstream.encode import config_document, feature_gates, world_params
+from batchproof.upstream.encode import config_document, feature_gates, pod_document, world_params
 from batchproof.upstream.protocol import OracleError
 
 EventKind = Literal["nodeUpdate", "nodeAddition", "nodeRemoval", "podDeletion", "clockAdvance"]
@@ -137,7 +137,7 @@ def schedule(
         "config": config if config is not None else config_document(*profiles),
         "featureGates": gates,
         **world_params(nodes, existing, objects or ClusterObjects()),
-        "queue": [encode_pod(p) for p in queue],
+        "queue": [pod_document(p) for p in queue],
         "events": [e.to_json() for e in events],
         "maxBatchAge": max_batch_age,
         "podInterval": pod_interval,

@@ -8,14 +8,13 @@ from typing import Any
 from batchproof.model.errors import BatchproofError
 from batchproof.model.framework.evaluate import PluginEvaluation
 from batchproof.model.framework.features import FeatureGates
-from batchproof.model.manifests.encode import encode_pod
 from batchproof.model.manifests.load import read_documents
 from batchproof.model.objects import DEFAULT_SCHEDULER_NAME, Pod
 from batchproof.properties.upstream.as_model import plugin_evaluation
 from batchproof.properties.upstream.compare import compare_plugin
 from batchproof.properties.world import Cluster
 from batchproof.upstream.client import Oracle
-from batchproof.upstream.encode import CONFIG_API_VERSION, feature_gates, world_params
+from batchproof.upstream.encode import CONFIG_API_VERSION, feature_gates, pod_document, world_params
 
 
 def config_for(path: str | None, plugin: str, plugin_args: dict[str, Any], scheduler_name: str) -> dict[str, Any]:
@@ -65,7 +64,7 @@ def evaluate_upstream(
             "config": config_for(args.config, args.plugin, plugin_args, pod.scheduler_name),
             "featureGates": feature_gates(features, oracle.version()["featureGates"]),
             **world_params(cluster.nodes, cluster.existing, cluster.objects),
-            "pod": encode_pod(pod),
+            "pod": pod_document(pod),
             "scoredNodes": scored,
             "plugins": [args.plugin],
             "skipPreFilter": args.skip_prefilter,
