@@ -81,7 +81,7 @@ def inspect(directory: str | Path, *, factory: str | None = None, name: str | No
                 name = found.group(1)
                 break
     if not name:
-        raise OracleError(f"{package_dir}: no `const Name = \"...\"` found; pass --name")
+        raise OracleError(f'{package_dir}: no `const Name = "..."` found; pass --name')
     return GoPlugin(root, module, package, function, name)
 
 
