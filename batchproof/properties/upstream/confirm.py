@@ -125,4 +125,4 @@ def open_oracle() -> Oracle | None:
     return oracle
 
 
-ORACLE_MISSING = "the upstream oracle is not built: run `batchproof upstream build`"
+ORACLE_MISSING = "no upstream oracle built for the current oracle sources: run `batchproof upstream build`"
