@@ -8,7 +8,7 @@ from typing import Any
 from batchproof.model.framework.features import FeatureGates
 from batchproof.model.manifests.encode import ModelObject, encode_node, encode_object, encode_pod
 from batchproof.model.manifests.load import ClusterObjects
-from batchproof.model.objects import Node, Pod
+from batchproof.model.objects import Namespace, Node, Pod
 from batchproof.model.profiles import POINTS, PluginSpec, Profile
 from batchproof.upstream.protocol import OracleError
 
@@ -84,7 +84,14 @@ def objects_documents(objects: ClusterObjects) -> list[dict[str, Any]]:
     PriorityClasses are not sent: admission reads them, no scheduler plugin does.
     """
     everything: list[ModelObject] = [*objects.namespaces, *objects.selecting, *objects.claims, *objects.volumes]
-    return [encode_object(obj) for obj in everything]
+    documents = []
+    for obj in everything:
+        document = encode_object(obj)
+        namespace = getattr(obj, "namespace", None)
+        if isinstance(namespace, str) and not isinstance(obj, Namespace):
+            document.setdefault("metadata", {}).setdefault("namespace", namespace)
+        documents.append(document)
+    return documents
 
 
 def pod_document(pod: Pod) -> dict[str, Any]:
