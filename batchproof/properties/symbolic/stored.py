@@ -27,9 +27,14 @@ def _container(container: Container) -> Container:
     return replace(container, image=container.image or FILLER_IMAGE, limits=FrozenDict(limits))
 
 
+# A pod needs a container (the API server rejects none); explicit zero requests keep the filler out
+# of every sum, including the non-zero defaults scoring gives a container that requests nothing.
+FILLER_CONTAINER = Container(name="filler", image=FILLER_IMAGE, requests=FrozenDict({"cpu": 0, "memory": 0}))
+
+
 def stored_pod(pod: Pod) -> Pod:
     """The realised pod with the fields no plugin read filled in, then defaulted."""
-    containers = tuple(_container(c) for c in pod.containers)
+    containers = tuple(_container(c) for c in pod.containers) or (FILLER_CONTAINER,)
     init = tuple(_container(c) for c in pod.init_containers)
     return default_pod(replace(pod, containers=containers, init_containers=init))
 
