@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
 from collections import defaultdict
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
