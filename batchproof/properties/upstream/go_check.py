@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from batchproof.model.frozen import FrozenDict
@@ -33,6 +33,7 @@ from batchproof.properties.strategies.clusters import clusters
 from batchproof.properties.strategies.objects import pods
 from batchproof.properties.upstream.as_model import plugin_evaluation
 from batchproof.properties.upstream.compare import canonical, compare_plugin
+from batchproof.properties.upstream.seeded import seeded
 from batchproof.properties.world import Cluster
 from batchproof.upstream.client import Oracle
 from batchproof.upstream.evaluate import evaluate
@@ -185,14 +186,7 @@ def check_go_plugin(
 
     stop: list[str] = []  # "entry" (budget spent) or "gap" (first confirmed gap)
 
-    @settings(
-        max_examples=examples,
-        database=None,
-        deadline=None,
-        phases=[Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
-    @seed(seed_value)
+    @seeded(examples, seed_value)
     @given(clusters_with_keys(clusters(), pool), pods_with_keys(pods(), pool), st.data())
     def one(cluster: Cluster, pod: Pod, data: st.DataObject) -> None:
         # Hypothesis replays the example that raised _Stop: it must draw exactly what it drew.

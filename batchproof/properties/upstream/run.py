@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import given
 
 from batchproof.model.objects import Pod
 from batchproof.model.profiles import Profile
@@ -15,6 +15,7 @@ from batchproof.properties.strategies.profiles import profiles
 from batchproof.properties.upstream.compare import Disagreement
 from batchproof.properties.upstream.plugin_diff import DiffReport, diff_case, record
 from batchproof.properties.upstream.reproducer import write_reproducer
+from batchproof.properties.upstream.seeded import seeded
 from batchproof.properties.world import Cluster
 from batchproof.upstream.client import Oracle
 
@@ -40,14 +41,7 @@ def run_plugin_diff(
         assert out is not None
         return write_reproducer(out, profile, cluster, pod, item)
 
-    @settings(
-        max_examples=examples,
-        database=None,
-        deadline=None,
-        phases=[Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
-    @seed(seed_value)
+    @seeded(examples, seed_value)
     @given(profiles(signers="upstream"), clusters(), pods())
     def one(profile: Profile, cluster: Cluster, pod: Pod) -> None:
         result = diff_case(oracle, profile, cluster, pod, plugins=plugins)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from batchproof.model.profiles import batching_profile
@@ -18,6 +18,7 @@ from batchproof.properties.upstream.scheduler_diff import (
     diff_scenario,
     write_scenario_reproducer,
 )
+from batchproof.properties.upstream.seeded import seeded
 from batchproof.upstream.client import Oracle
 
 
@@ -47,14 +48,7 @@ def run_scheduler_diff(
     """
     report = SchedulerDiffReport()
 
-    @settings(
-        max_examples=examples,
-        database=None,
-        deadline=None,
-        phases=[Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
-    @seed(seed_value)
+    @seeded(examples, seed_value)
     @given(scheduler_scenarios())
     def one(scenario: Scenario) -> None:
         def writer(item: SchedulerDisagreement) -> Path:
