@@ -66,14 +66,21 @@ class ReplayResult:
         }
 
 
-def _pod(path: Path) -> Pod:
+def finding_pod(path: Path) -> Pod:
+    """The one pod of a reproducer manifest.
+
+    Raises:
+        BatchproofError: the file does not hold exactly one pod.
+
+    """
     loaded = load_files([path]).pods
     if len(loaded) != 1:
         raise BatchproofError(f"{path}: expected exactly one Pod, found {len(loaded)}")
     return loaded[0]
 
 
-def _cluster(directory: Path) -> Cluster:
+def finding_cluster(directory: Path) -> Cluster:
+    """The nodes, bound pods and objects a reproducer directory holds."""
     existing = directory / "existing.yaml"
     objects = directory / "objects.yaml"
     return load_cluster(
@@ -103,7 +110,9 @@ def _replay_pair(finding: Finding, directory: Path) -> ReplayResult:
     if subject is None:
         raise BatchproofError(f"{directory}: finding.json names no plugin_under_test")
     signers = finding.details.get("signers", "upstream")
-    case = PairCase(_pod(directory / "first.yaml"), _pod(directory / "second.yaml"), (), _cluster(directory))
+    case = PairCase(
+        finding_pod(directory / "first.yaml"), finding_pod(directory / "second.yaml"), (), finding_cluster(directory)
+    )
     equal, differences = check_pair(subject, signers, case)
     plugin = subject.build(signers)
     snapshot = case.cluster.snapshot()
@@ -162,7 +171,7 @@ def load_scenario(directory: Path) -> Scenario:
         raise BatchproofError(f"{meta_path}: missing (not a lockstep reproducer)") from None
     except (OSError, json.JSONDecodeError) as error:
         raise BatchproofError(f"{meta_path}: cannot read: {error}") from None
-    cluster = _cluster(directory)
+    cluster = finding_cluster(directory)
     queue = load_pods([str(directory / "pods.yaml")])
     cluster = Cluster(cluster.nodes, cluster.existing, cluster.objects.merged(queue.objects()))
     signers = meta.get("signers", "upstream")

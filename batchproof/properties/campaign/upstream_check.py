@@ -12,10 +12,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from batchproof.model.errors import BatchproofError
-from batchproof.model.manifests.load import load_files
 from batchproof.properties.campaign.evidence import Subject
 from batchproof.properties.campaign.findings import Finding
-from batchproof.properties.inputs import load_cluster
+from batchproof.properties.campaign.replay import finding_cluster, finding_pod, load_scenario
 from batchproof.properties.upstream.confirm import (
     DOES_NOT,
     ORACLE_MISSING,
@@ -25,19 +24,8 @@ from batchproof.properties.upstream.confirm import (
     not_checked,
     open_oracle,
 )
-from batchproof.properties.world import Cluster
 from batchproof.upstream.client import Oracle
 from batchproof.upstream.protocol import OracleError
-
-
-def _cluster(directory: Path) -> Cluster:
-    existing = directory / "existing.yaml"
-    objects = directory / "objects.yaml"
-    return load_cluster(
-        str(directory / "nodes.yaml"),
-        [str(existing)] if existing.exists() else [],
-        [str(objects)] if objects.exists() else [],
-    )
 
 
 def verdict_for(finding: Finding, directory: Path, oracle: Oracle | None) -> UpstreamVerdict:
@@ -53,11 +41,11 @@ def verdict_for(finding: Finding, directory: Path, oracle: Oracle | None) -> Ups
     if subject.ref is not None:
         return not_checked(f"{subject.name} is an out-of-tree plugin upstream does not have")
     try:
-        first = load_files([directory / "first.yaml"]).pods[0]
-        second = load_files([directory / "second.yaml"]).pods[0]
-        cluster = _cluster(directory)
+        first = finding_pod(directory / "first.yaml")
+        second = finding_pod(directory / "second.yaml")
+        cluster = finding_cluster(directory)
         return confirm_pair(oracle, plugin=subject.name, args=subject.args, first=first, second=second, cluster=cluster)
-    except (OracleError, BatchproofError, IndexError) as error:
+    except (OracleError, BatchproofError) as error:
         return not_checked(f"the oracle could not replay it: {error}")
 
 
@@ -67,7 +55,6 @@ def _lockstep_verdict(finding: Finding, directory: Path, oracle: Oracle) -> Upst
     Upstream reproduces the finding when its batched cycle places the finding's pod on another
     node than its own full cycle does (for the ``tie`` class: on another node of equal score).
     """
-    from batchproof.properties.campaign.replay import load_scenario  # noqa: PLC0415 (replay imports this module's callers)
     from batchproof.properties.upstream.scheduler_diff import run_upstream  # noqa: PLC0415
 
     try:

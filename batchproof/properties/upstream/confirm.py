@@ -20,10 +20,10 @@ from batchproof.model.objects import Pod
 from batchproof.model.profiles import batching_profile
 from batchproof.properties.upstream.as_model import plugin_evaluation
 from batchproof.properties.upstream.compare import canonical, compare_plugin
+from batchproof.properties.upstream.plugin_diff import plugin_answer
 from batchproof.properties.world import Cluster
 from batchproof.upstream.build import existing_binary
 from batchproof.upstream.client import Oracle
-from batchproof.upstream.evaluate import evaluate
 from batchproof.upstream.protocol import OracleError
 
 Verdict = Literal["reproduces", "does not reproduce", "not checked"]
@@ -76,18 +76,7 @@ def confirm_pair(
         return not_checked(f"{plugin} is not an in-tree plugin of the batching profile")
     if args:
         profile = profile.with_plugin_args(plugin, args)
-    answers = []
-    for pod in (first, second):
-        result = evaluate(
-            oracle,
-            profile=profile,
-            nodes=cluster.nodes,
-            existing=cluster.existing,
-            objects=cluster.objects,
-            pod=pod,
-            plugins=[plugin],
-        )
-        answers.append(result.plugins[plugin])
+    answers = [plugin_answer(oracle, profile, cluster, pod, plugin) for pod in (first, second)]
     signs = [a.get("sign") or {} for a in answers]
     if any(s.get("code") != "Success" for s in signs):
         codes = ", ".join(str(s.get("code")) for s in signs)

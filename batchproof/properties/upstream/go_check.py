@@ -33,10 +33,10 @@ from batchproof.properties.strategies.clusters import clusters
 from batchproof.properties.strategies.objects import pods
 from batchproof.properties.upstream.as_model import plugin_evaluation
 from batchproof.properties.upstream.compare import canonical, compare_plugin
+from batchproof.properties.upstream.plugin_diff import plugin_answer
 from batchproof.properties.upstream.seeded import seeded
 from batchproof.properties.world import Cluster
 from batchproof.upstream.client import Oracle
-from batchproof.upstream.evaluate import evaluate
 from batchproof.upstream.goplugin import GoPlugin
 
 _RESOURCE = ("/",)
@@ -170,16 +170,7 @@ def check_go_plugin(
     started = clock()
 
     def answer(cluster: Cluster, pod: Pod) -> dict[str, Any]:
-        result = evaluate(
-            oracle,
-            profile=profile,
-            nodes=cluster.nodes,
-            existing=cluster.existing,
-            objects=cluster.objects,
-            pod=pod,
-            plugins=[plugin.name],
-        )
-        return result.plugins[plugin.name]
+        return plugin_answer(oracle, profile, cluster, pod, plugin.name)
 
     class _Stop(Exception):
         pass

@@ -33,6 +33,25 @@ class CaseResult:
     upstream: UpstreamEvaluation
 
 
+def plugin_answer(oracle: Oracle, profile: Profile, cluster: Cluster, pod: Pod, plugin: str) -> dict[str, Any]:
+    """Upstream's answer for one plugin of ``profile`` on one pod and cluster.
+
+    Raises:
+        OracleError: the oracle failed or rejected the input.
+
+    """
+    result = evaluate(
+        oracle,
+        profile=profile,
+        nodes=cluster.nodes,
+        existing=cluster.existing,
+        objects=cluster.objects,
+        pod=pod,
+        plugins=[plugin],
+    )
+    return result.plugins[plugin]
+
+
 def diff_case(
     oracle: Oracle, profile: Profile, cluster: Cluster, pod: Pod, *, plugins: Sequence[str] | None = None
 ) -> CaseResult:
