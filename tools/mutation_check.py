@@ -7,12 +7,19 @@ counts the mutant killed when that subset fails (or times out). Operators: compa
 ``not``, ``+``/``-``, an integer constant plus one, an identifier-like string constant changed
 (flush reasons, variants, keys), and two adjacent ``if ...: return`` checks swapped (check order).
 
+Mutants judged *equivalent* (no test can tell them from the original: same behaviour on every
+input) are listed in ``tools/mutation_equivalents.json``, keyed by module, line, operator and
+description, each with the reason; the score is killed over planted minus equivalent. A listed
+mutant that is killed anyway is reported (the list is stale there) and counted as killed.
+
 Usage::
 
-    .venv/bin/python tools/mutation_check.py [--max-per-module N] [--seed S] [--budget SECONDS]
-                                             [--module PATH ...] [--json OUT]
+    nice -n 10 .venv/bin/python tools/mutation_check.py [--max-per-module N] [--seed S] [--budget SECONDS]
+                                                        [--module PATH ...] [--line N ...] [--json OUT]
 
-Exit status 0 when every planted mutant was killed, 1 otherwise.
+``--max-per-module 0`` plants every mutant of each module. The covering tests run in one process
+(``-n 0``, no random ordering, ``-x``), so the check takes one core. Exit status 0 when every
+non-equivalent mutant was killed, 1 otherwise.
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
+EQUIVALENTS = Path(__file__).resolve().parent / "mutation_equivalents.json"
 
 # Scoped modules and the tests that cover them (the batched scheduler, the signers, the harness).
 TARGETS: dict[str, list[str]] = {
@@ -81,6 +89,37 @@ class Outcome:
     site: Site
     killed: bool
     seconds: float
+    equivalent: str | None = None  # the recorded reason, when the mutant is listed as equivalent
+
+    @property
+    def verdict(self) -> str:
+        """killed, survived or equivalent (a listed mutant that survives)."""
+        if self.killed:
+            return "killed"
+        return "equivalent" if self.equivalent is not None else "survived"
+
+
+EquivalentKey = tuple[str, int, str, str]
+
+
+def load_equivalents(path: Path = EQUIVALENTS) -> dict[EquivalentKey, str]:
+    """The recorded equivalent mutants: (module, line, operator, description) -> reason."""
+    if not path.exists():
+        return {}
+    entries = json.loads(path.read_text())
+    return {(e["module"], int(e["line"]), e["operator"], e["description"]): e["reason"] for e in entries}
+
+
+def summary(outcomes: list[Outcome]) -> dict[str, dict[str, float]]:
+    """Per module (and ``total``): killed, survived, equivalent and the score over non-equivalent mutants."""
+    table: dict[str, dict[str, float]] = {}
+    for module in [*dict.fromkeys(o.module for o in outcomes), "total"]:
+        mine = [o for o in outcomes if module in {"total", o.module}]
+        counts: dict[str, float] = {v: sum(o.verdict == v for o in mine) for v in ("killed", "survived", "equivalent")}
+        scored = counts["killed"] + counts["survived"]
+        counts["score"] = round(100 * counts["killed"] / scored, 1) if scored else 100.0
+        table[module] = counts
+    return table
 
 
 def _docstrings(tree: ast.AST) -> set[int]:
@@ -144,9 +183,9 @@ def plant(tree: ast.AST, site: Site) -> ast.AST:
         _replace_child(mutant, node, node.operand)
     elif kind == "binop" and isinstance(node, ast.BinOp):
         node.op = ast.Sub() if isinstance(node.op, ast.Add) else ast.Add()
-    elif kind == "int" and isinstance(node, ast.Constant):
+    elif kind == "int" and isinstance(node, ast.Constant) and isinstance(node.value, int):
         node.value = node.value + 1
-    elif kind == "str" and isinstance(node, ast.Constant):
+    elif kind == "str" and isinstance(node, ast.Constant) and isinstance(node.value, str):
         node.value = node.value + "_x"
     elif kind == "swap" and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         position = int(arg)
@@ -179,7 +218,8 @@ def _copy_of_head(into: Path) -> None:
 def _run(tree_root: Path, tests: list[str], timeout: float) -> bool:
     """True when the tests pass (the mutant survives)."""
     env = {**os.environ, "PYTHONPATH": str(tree_root), "PYTHONDONTWRITEBYTECODE": "1"}
-    command = [str(PYTHON), "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-m", "not slow", *tests]
+    command = [str(PYTHON), "-m", "pytest", "-x", "-q", "-n", "0", "-p", "no:cacheprovider", "-p", "no:randomly"]
+    command += ["-m", "not slow", *tests]
     try:
         result = subprocess.run(command, cwd=tree_root, env=env, capture_output=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
@@ -195,9 +235,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, default=900.0, help="stop planting after this many seconds")
     parser.add_argument("--timeout", type=float, default=120.0, help="per-mutant test timeout (a timeout kills)")
     parser.add_argument("--module", action="append", default=[], help="only these scoped modules")
-    parser.add_argument("--json", type=Path, help="write every outcome here")
+    parser.add_argument("--line", type=int, action="append", default=[], help="only mutants on these lines")
+    parser.add_argument("--json", type=Path, help="write every outcome and the per-module summary here")
     args = parser.parse_args(argv)
     modules = args.module or list(TARGETS)
+    equivalents = load_equivalents()
     started = time.monotonic()
     outcomes: list[Outcome] = []
     with tempfile.TemporaryDirectory(prefix="batchproof-mutants-") as scratch:
@@ -211,9 +253,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{module}: the covering tests fail unmutated; skipped", file=sys.stderr)
                 continue
             tree = ast.parse(original)
-            candidates = sites(tree)
+            candidates = [s for s in sites(tree) if not args.line or s.line in args.line]
             rng = random.Random(f"{args.seed}:{module}")
-            picked = rng.sample(candidates, min(len(candidates), args.max_per_module))
+            wanted = args.max_per_module or len(candidates)
+            picked = rng.sample(candidates, min(len(candidates), wanted))
             chosen = sorted(picked, key=lambda s: s.index)
             for site in chosen:
                 if time.monotonic() - started > args.budget:
@@ -222,18 +265,27 @@ def main(argv: list[str] | None = None) -> int:
                 began = time.monotonic()
                 survived = _run(tree_root, tests, args.timeout)
                 path.write_text(original)
-                outcome = Outcome(module, site, not survived, time.monotonic() - began)
+                reason = equivalents.get((module, site.line, site.operator, site.description))
+                outcome = Outcome(module, site, not survived, time.monotonic() - began, reason)
                 outcomes.append(outcome)
-                verdict = "killed" if outcome.killed else "SURVIVED"
-                print(f"{verdict:8} {module}:{site.line} {site.description} ({outcome.seconds:.1f}s)", flush=True)
-    killed = sum(o.killed for o in outcomes)
-    print(
-        f"mutation score: {killed}/{len(outcomes)} killed ({100 * killed / max(len(outcomes), 1):.1f}%) "
-        f"in {time.monotonic() - started:.0f}s"
-    )
+                verdict = {"killed": "killed", "survived": "SURVIVED", "equivalent": "equiv"}[outcome.verdict]
+                stale = " (listed as equivalent)" if outcome.killed and reason is not None else ""
+                print(
+                    f"{verdict:8} {module}:{site.line} {site.operator} {site.description}{stale} "
+                    f"({outcome.seconds:.1f}s)",
+                    flush=True,
+                )
+    table = summary(outcomes)
+    for module, counts in table.items():
+        print(
+            f"{module}: {counts['killed']:.0f} killed, {counts['survived']:.0f} survived, "
+            f"{counts['equivalent']:.0f} equivalent; score {counts['score']}% of non-equivalent"
+        )
+    print(f"in {time.monotonic() - started:.0f}s")
     if args.json:
-        args.json.write_text(json.dumps([{**asdict(o), "site": asdict(o.site)} for o in outcomes], indent=2))
-    return 0 if killed == len(outcomes) else 1
+        rows = [{**asdict(o), "site": asdict(o.site), "verdict": o.verdict} for o in outcomes]
+        args.json.write_text(json.dumps({"summary": table, "outcomes": rows}, indent=2) + "\n")
+    return 0 if table["total"]["survived"] == 0 else 1
 
 
 if __name__ == "__main__":
