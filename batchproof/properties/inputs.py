@@ -82,6 +82,22 @@ def load_cluster(
     return Cluster(nodes, tuple(p for p in existing.pods if p.node_name), merged)
 
 
+def named_profile(profiles: Sequence[Profile], name: str | None, *, source: str) -> Profile:
+    """The profile whose ``schedulerName`` is ``name`` (the first one when ``name`` is None).
+
+    Raises:
+        ConfigError: no profile of ``source`` has that name; the message lists the ones it has.
+
+    """
+    if name is None:
+        return profiles[0]
+    for profile in profiles:
+        if profile.scheduler_name == name:
+            return profile
+    names = ", ".join(repr(p.scheduler_name) for p in profiles)
+    raise ConfigError(f"--profile-name {name!r}: {source} has no such profile; its profiles: {names}")
+
+
 def choose_profile(
     *,
     config: str | None,
@@ -89,15 +105,23 @@ def choose_profile(
     signers: SignerMode,
     feature_gates: str | None,
     default: str = "batching",
+    profile_name: str | None = None,
 ) -> Profile:
-    """The profile from ``--config`` (its first profile) or ``--profile``, with signers and gates.
+    """The profile from ``--config`` (``profile_name``, else its first profile) or ``--profile``.
+
+    Signers and feature gates are applied to the chosen profile.
 
     Raises:
-        ConfigError: both are given, or the configuration file is unusable.
+        ConfigError: both are given, ``profile_name`` names no profile of the source, or the
+            configuration file is unusable.
 
     """
     if config is not None and profile is not None:
         raise ConfigError("--config and --profile are mutually exclusive")
-    chosen = load_config(config)[0] if config is not None else built_in_profile(profile or default)
+    if config is not None:
+        chosen = named_profile(load_config(config), profile_name, source=config)
+    else:
+        name = profile or default
+        chosen = named_profile([built_in_profile(name)], profile_name, source=f"built-in profile {name!r}")
     features = FeatureGates.parse(feature_gates or "")
     return chosen.with_signers(signers).with_features(features)

@@ -38,6 +38,7 @@ class CampaignConfig:
     workers: int = 1
     profile: str = "batching"
     config_file: str | None = None
+    profile_name: str | None = None  # --profile-name: the config's profile of this schedulerName
     signers: SignerMode = "upstream"
     variant: Variant = "g3"
     db: str | None = DEFAULT_DB
@@ -83,6 +84,8 @@ class CampaignConfig:
         """A readable name for the settings that decide what counts as a failure."""
         source = Path(self.config_file).stem if self.config_file else self.profile
         parts = [self.signers, self.variant, source]
+        if self.profile_name is not None:
+            parts.append(self.profile_name)
         if self.plugin is not None:
             parts.append(self.plugin.ref.replace(":", "-").replace(".", "-"))
         return "-".join(parts)
@@ -98,6 +101,7 @@ class CampaignConfig:
             "budget_seconds": self.budget,
             "max_examples": self.max_examples,
             "profile": self.config_file or self.profile,
+            **({"profile_name": self.profile_name} if self.profile_name is not None else {}),
             "signers": self.signers,
             "variant": self.variant,
             "allow": list(self.allow),

@@ -63,6 +63,7 @@ def campaign_profile(config: CampaignConfig) -> Profile:
         profile=None if config.config_file else config.profile,
         signers=config.signers,
         feature_gates="",
+        profile_name=config.profile_name,
     )
     return replace(profile, scheduler_name=DEFAULT_SCHEDULER_NAME)
 

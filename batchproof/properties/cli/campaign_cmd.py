@@ -58,7 +58,10 @@ def add_common(parser: argparse.ArgumentParser, *, report: str, workers_default:
     """Options shared by ``campaign`` and ``check-plugin``."""
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--profile", choices=sorted(BUILT_IN_PROFILES), help="built-in profile (default: batching)")
-    source.add_argument("--config", help="KubeSchedulerConfiguration file (its first profile)")
+    source.add_argument("--config", help="KubeSchedulerConfiguration file (its first profile, or --profile-name)")
+    parser.add_argument(
+        "--profile-name", metavar="NAME", help="the profile of this schedulerName (of --config or the built-in profile)"
+    )
     parser.add_argument("--budget", type=float, help="time budget in seconds")
     parser.add_argument("--max-examples", type=int, help="examples per property: a count-bounded, deterministic run")
     parser.add_argument("--seed", type=int, default=0, help="campaign seed (default 0)")
@@ -124,6 +127,7 @@ def config_from(args: argparse.Namespace, **extra: Any) -> CampaignConfig:
         workers=args.workers,
         profile=args.profile or "batching",
         config_file=args.config,
+        profile_name=args.profile_name,
         db=local,
         shared_db=shared,
         report=args.report,

@@ -13,6 +13,7 @@ from batchproof.model.framework.interfaces import SIGNER_MODES, PluginContext
 from batchproof.model.plugins.registry import DEFAULT_REGISTRY
 from batchproof.properties.cli.inputs import load_cluster, load_pods, parse_args_json
 from batchproof.properties.cli.render import dumps, render_eval
+from batchproof.properties.inputs import named_profile
 
 
 def add_parser(sub: Any) -> None:
@@ -20,6 +21,9 @@ def add_parser(sub: Any) -> None:
     parser = sub.add_parser("eval", help="evaluate one plugin on a pod and nodes", description=__doc__)
     parser.add_argument("--plugin", required=True, help="plugin name, e.g. NodeResourcesFit")
     parser.add_argument("--config", help="KubeSchedulerConfiguration whose pluginConfig supplies the args")
+    parser.add_argument(
+        "--profile-name", metavar="NAME", help="the --config profile of this schedulerName (default: the first)"
+    )
     parser.add_argument("--args", help="plugin args as a JSON object (overrides --config)")
     parser.add_argument("--pod", required=True, help="manifest with the pod (the first one, or --pod-index)")
     parser.add_argument("--pod-index", type=int, default=0, metavar="N", help="which pod of --pod (0-based; default 0)")
@@ -45,8 +49,10 @@ def run(args: argparse.Namespace) -> int:
     """Evaluate and print."""
     features = FeatureGates.parse(args.feature_gates)
     plugin_args: dict[str, Any] = {}
+    if args.profile_name is not None and not args.config:
+        raise BatchproofError("--profile-name needs --config: it names one of the configuration's profiles")
     if args.config:
-        profile = load_config(args.config)[0]
+        profile = named_profile(load_config(args.config), args.profile_name, source=args.config)
         plugin_args.update(profile.plugin_args.get(args.plugin, {}))
     plugin_args.update(parse_args_json(args.args) or {})
     plugin = DEFAULT_REGISTRY.create(args.plugin, plugin_args, PluginContext(features=features, signers=args.signers))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from typing import Any
 
 from batchproof.model.errors import BatchproofError
@@ -59,6 +60,9 @@ def evaluate_upstream(
         OracleError: the oracle is missing, died or rejected the input.
 
     """
+    if args.profile_name is not None:
+        # Upstream picks the profile by the pod's schedulerName: send the pod to the named one.
+        pod = replace(pod, scheduler_name=args.profile_name)
     with Oracle() as oracle:
         params = {
             "config": config_for(args.config, args.plugin, plugin_args, pod.scheduler_name),
