@@ -314,6 +314,8 @@ class PersistentVolumeClaim:
     volume_name: str = ""
     storage_class_name: str | None = None
     access_modes: tuple[str, ...] = ()
+    labels: Labels = field(default_factory=_empty_labels)
+    requests: ResourceList = field(default_factory=_empty_resources)  # spec.resources.requests
 
 
 @dataclass(frozen=True, slots=True)

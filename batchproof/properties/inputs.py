@@ -18,7 +18,7 @@ from batchproof.model.profiles import Profile, built_in_profile
 from batchproof.properties.world import Cluster
 
 NODE_KINDS = ("Node",)
-POD_KINDS = ("Pod", "Deployment", "ReplicaSet", "StatefulSet", "Job", "ReplicationController")
+POD_KINDS = ("Pod", "Deployment", "ReplicaSet", "StatefulSet", "Job", "ReplicationController", "DaemonSet")
 OBJECT_KINDS = (
     "Namespace",
     "Service",
@@ -56,9 +56,9 @@ def load_nodes(path: str, *, allow_empty: bool = False) -> tuple[Node, ...]:
     return tuple(nodes)
 
 
-def load_pods(paths: Sequence[str]) -> Manifests:
-    """Pods (and workloads expanded into pods) from files, in file order."""
-    return load_files(paths, allowed=POD_KINDS)
+def load_pods(paths: Sequence[str], *, nodes: Sequence[Node] | None = None) -> Manifests:
+    """Pods (and workloads expanded into pods) from files, in file order; DaemonSets run on ``nodes``."""
+    return load_files(paths, allowed=POD_KINDS, nodes=nodes)
 
 
 def load_cluster(
@@ -72,12 +72,12 @@ def load_cluster(
     """Nodes, bound pods (pods of unknown nodes are ignored, with a warning) and cluster objects."""
     nodes = load_nodes(nodes_path, allow_empty=allow_no_nodes)
     names = {node.name for node in nodes}
-    existing = load_pods(existing_paths) if existing_paths else Manifests()
+    existing = load_pods(existing_paths, nodes=nodes) if existing_paths else Manifests()
     for pod in existing.pods:
         if pod.node_name and pod.node_name not in names:
             # The scheduler's snapshot ignores pods of nodes it does not know; say so.
             warn(f"existing pod {pod.key} is bound to unknown node {pod.node_name!r}; ignored")
-    objects = load_files(object_paths, allowed=OBJECT_KINDS) if object_paths else Manifests()
+    objects = load_files(object_paths, allowed=OBJECT_KINDS, nodes=nodes) if object_paths else Manifests()
     merged = objects.objects().merged(existing.objects())
     return Cluster(nodes, tuple(p for p in existing.pods if p.node_name), merged)
 

@@ -84,7 +84,8 @@ def test_schedule_reference_places_pods_in_file_order(capsys: pytest.CaptureFixt
     assert code == 0, err
     doc = json.loads(out)
     assert doc["scheduler"] == "reference"
-    assert [p["pod"] for p in doc["placements"]][:2] == ["shop/web-00000", "shop/web-00001"]
+    # Deployment pods are named after their ReplicaSet, <deployment>-<pod-template-hash>.
+    assert [p["pod"] for p in doc["placements"]][:2] == ["shop/web-5dc45b996f-00000", "shop/web-5dc45b996f-00001"]
     assert all(p["path"] == "full" and p["node"] for p in doc["placements"])
     assert doc["metrics"] == {}
 

@@ -65,7 +65,8 @@ def write(tmp_path: Path, text: str) -> str:
 
 def test_an_application_manifest_loads_with_its_objects(tmp_path: Path) -> None:
     loaded = load_files([write(tmp_path, APP)], allowed=("Pod", "Deployment"))
-    assert [s.kind for s in loaded.selecting] == ["Service"]
+    # The Service, and the ReplicaSet the Deployment controller creates.
+    assert [s.kind for s in loaded.selecting] == ["Service", "ReplicaSet"]
     assert [c.name for c in loaded.claims] == ["data"]
     assert [c.name for c in loaded.priority_classes] == ["high", "low-default"]
     assert len(loaded.pods) == 3

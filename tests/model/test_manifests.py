@@ -81,21 +81,23 @@ spec:
 ---
 kind: Job
 metadata: {name: j}
-spec: {parallelism: 2, template: {spec: {containers: [{name: c, image: nginx}]}}}
+spec: {parallelism: 2, template: {spec: {restartPolicy: Never, containers: [{name: c, image: nginx}]}}}
 """
     manifests = load_files([write(tmp_path, "w.yaml", text)])
     names = [p.key for p in manifests.pods]
     assert names == [
-        "shop/web-00000",
-        "shop/web-00001",
-        "shop/web-00002",
+        "shop/web-5776f98846-00000",
+        "shop/web-5776f98846-00001",
+        "shop/web-5776f98846-00002",
         "default/db-0",
         "default/db-1",
         "default/j-00000",
         "default/j-00001",
     ]
-    assert manifests.pods[0].owner_references == (OwnerReference("apps/v1", "ReplicaSet", "web", "uid-web", True),)
-    assert [s.kind for s in manifests.selecting] == ["StatefulSet"]
+    rs = "web-5776f98846"
+    owner = OwnerReference("apps/v1", "ReplicaSet", rs, "batchproof-shop-web-5776f98846", True)
+    assert manifests.pods[0].owner_references == (owner,)
+    assert [(s.kind, s.name) for s in manifests.selecting] == [("ReplicaSet", rs), ("StatefulSet", "db")]
 
 
 @pytest.mark.parametrize(

@@ -342,6 +342,8 @@ def persistent_volume_claim(reader: Reader, *, default_namespace: str = DEFAULT_
         volume_name=spec["volumeName"].string(),
         storage_class_name=spec["storageClassName"].optional_string(),
         access_modes=spec["accessModes"].strings(),
+        labels=meta["labels"].string_map(),
+        requests=spec["resources"].mapping()["requests"].resource_list(),
     )
 
 

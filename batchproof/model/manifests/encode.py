@@ -408,11 +408,13 @@ def encode_claim(claim: PersistentVolumeClaim) -> Document:
     out: Document = {
         "apiVersion": "v1",
         "kind": "PersistentVolumeClaim",
-        "metadata": _metadata(claim.name, claim.namespace),
+        "metadata": _metadata(claim.name, claim.namespace, labels=dict(claim.labels)),
     }
     spec: Document = {}
     if claim.access_modes:
         spec["accessModes"] = list(claim.access_modes)
+    if claim.requests:
+        spec["resources"] = {"requests": resource_list(claim.requests)}
     if claim.storage_class_name is not None:
         spec["storageClassName"] = claim.storage_class_name
     if claim.volume_name:

@@ -1,8 +1,10 @@
 """Load manifest files (YAML or JSON, multi-document, ``List``) into pods, nodes and cluster objects.
 
-Workload kinds (Deployment, ReplicaSet, StatefulSet, Job, ReplicationController) expand into
-their pods, named and owned as their controllers would create them; ReplicaSets, StatefulSets
-and ReplicationControllers also become selecting objects for PodTopologySpread defaults.
+Workload kinds (Deployment, ReplicaSet, StatefulSet, Job, ReplicationController, DaemonSet)
+expand into the pods their controllers would create (:mod:`.controllers`), with the ReplicaSets
+and PVCs those controllers create beside them; ReplicaSets, StatefulSets and
+ReplicationControllers also become selecting objects for PodTopologySpread defaults. A DaemonSet
+needs the cluster's nodes (``nodes``): it runs one pod per eligible node.
 
 Files may mix kinds as application manifests do: wherever pods are read, object kinds
 (Service, PVC, PriorityClass, ...) load as cluster objects beside them. With ``admit`` (the
@@ -13,9 +15,8 @@ validation (:mod:`batchproof.model.validation`); the first error names file, doc
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -25,13 +26,19 @@ import yaml
 from batchproof.model.errors import ManifestError
 from batchproof.model.manifests import decode
 from batchproof.model.manifests.admission import AdmissionDenied, admit_pod
+from batchproof.model.manifests.controllers import (
+    WORKLOAD_KINDS,
+    NodesNeeded,
+    expand_workload,
+    suffix,
+    template_restart_policy_errors,
+)
 from batchproof.model.manifests.defaults import default_pod
 from batchproof.model.manifests.reader import Reader
 from batchproof.model.objects import (
     DEFAULT_NAMESPACE,
     Namespace,
     Node,
-    OwnerReference,
     PersistentVolume,
     PersistentVolumeClaim,
     Pod,
@@ -40,7 +47,6 @@ from batchproof.model.objects import (
 )
 from batchproof.model.validation import FieldError, validate_node, validate_pod
 
-WORKLOAD_KINDS = ("Deployment", "ReplicaSet", "StatefulSet", "Job", "ReplicationController")
 SELECTING_KINDS = ("Service", "ReplicaSet", "ReplicationController", "StatefulSet")
 KNOWN_KINDS = (
     "Pod",
@@ -130,10 +136,17 @@ def read_documents(path: str | Path) -> list[Any]:
         raise ManifestError(name, None, "", f"invalid YAML{where}: {problem}") from None
 
 
-def load_files(paths: Iterable[str | Path], *, allowed: tuple[str, ...] = KNOWN_KINDS, admit: bool = True) -> Manifests:
+def load_files(
+    paths: Iterable[str | Path],
+    *,
+    allowed: tuple[str, ...] = KNOWN_KINDS,
+    admit: bool = True,
+    nodes: Sequence[Node] | None = None,
+) -> Manifests:
     """Load every document of every file, in order (as the API server admits them unless ``admit`` is off).
 
     Where ``allowed`` holds pod or workload kinds, object kinds load too (mixed manifests).
+    ``nodes`` are the cluster's nodes a DaemonSet runs on (None: a DaemonSet is an error).
 
     Raises:
         ManifestError: a document is malformed, of an unsupported kind, or rejected by
@@ -143,20 +156,24 @@ def load_files(paths: Iterable[str | Path], *, allowed: tuple[str, ...] = KNOWN_
     out = Manifests()
     for path in paths:
         for index, document in enumerate(read_documents(path), start=1):
-            load_document(Reader(document, str(path), index, ""), out, allowed=_widened(allowed), admit=admit)
+            reader = Reader(document, str(path), index, "")
+            load_document(reader, out, allowed=_widened(allowed), admit=admit, nodes=nodes)
     if admit:
         admit_priorities(out)
     return out
 
 
-def load_objects(documents: Iterable[Any], *, source: str = "<memory>", admit: bool = False) -> Manifests:
+def load_objects(
+    documents: Iterable[Any], *, source: str = "<memory>", admit: bool = False, nodes: Sequence[Node] | None = None
+) -> Manifests:
     """Load already-decoded documents (e.g. fixture JSON) with errors naming ``source``.
 
-    In-memory objects are taken as stored (no defaulting, admission or validation) unless ``admit``.
+    In-memory objects are taken as stored (no defaulting, admission or validation) unless ``admit``;
+    a DaemonSet expands over ``nodes``.
     """
     out = Manifests()
     for index, document in enumerate(documents, start=1):
-        load_document(Reader(document, source, index, ""), out, admit=admit)
+        load_document(Reader(document, source, index, ""), out, admit=admit, nodes=nodes)
     if admit:
         admit_priorities(out)
     return out
@@ -206,9 +223,17 @@ def _unsupported(kind: str, allowed: tuple[str, ...]) -> str:
 
 
 def load_document(
-    reader: Reader, out: Manifests, *, allowed: tuple[str, ...] = KNOWN_KINDS, admit: bool = False
+    reader: Reader,
+    out: Manifests,
+    *,
+    allowed: tuple[str, ...] = KNOWN_KINDS,
+    admit: bool = False,
+    nodes: Sequence[Node] | None = None,
 ) -> None:
-    """Decode one document (or ``List``) into ``out``; with ``admit``, default and validate its pods and nodes."""
+    """Decode one document (or ``List``) into ``out``; with ``admit``, default and validate its pods and nodes.
+
+    A DaemonSet expands over ``nodes``.
+    """
     body = reader.mapping()
     kind = body["kind"].string()
     if not kind:
@@ -219,7 +244,7 @@ def load_document(
         raise body["kind"].fail(_unsupported(kind, allowed))
     if kind == "List":
         for item in body["items"].items():
-            load_document(item, out, allowed=allowed, admit=admit)
+            load_document(item, out, allowed=allowed, admit=admit, nodes=nodes)
         return
     if kind == "Pod":
         _add_pod(out, decode.pod(body), body, admit=admit)
@@ -244,9 +269,25 @@ def load_document(
             empty = admit and not chosen.namespace
             out.selecting.append(replace(chosen, namespace=DEFAULT_NAMESPACE) if empty else chosen)
         if kind in WORKLOAD_KINDS:
-            template = body["spec"]["template"]
-            for pod in expand_workload(body, kind):
-                _add_pod(out, pod, template, admit=admit)
+            _add_workload(out, body, kind, admit=admit, nodes=nodes)
+
+
+def _add_workload(out: Manifests, body: Reader, kind: str, *, admit: bool, nodes: Sequence[Node] | None) -> None:
+    """Append a workload's pods and the ReplicaSet and PVCs its controller creates beside them."""
+    template = body["spec"]["template"]
+    try:
+        expansion = expand_workload(body, kind, nodes=nodes)
+    except NodesNeeded:
+        raise body["kind"].fail(
+            "a DaemonSet runs one pod per eligible node, so it loads only where the cluster's nodes are "
+            "known (--pods or --existing-pods of a command given --nodes)"
+        ) from None
+    if admit:
+        _raise_first(template_restart_policy_errors(kind, template), body)
+    out.selecting.extend(expansion.selecting)
+    out.claims.extend(expansion.claims)
+    for pod in expansion.pods:
+        _add_pod(out, pod, template, admit=admit)
 
 
 def _add_pod(out: Manifests, pod: Pod, origin: Reader, *, admit: bool) -> None:
@@ -266,7 +307,7 @@ def _named_pod(pod: Pod, origin: Reader, index: int) -> Pod:
     prefix = origin.mapping()["metadata"].mapping()["generateName"].string()
     if pod.name or not prefix:
         return pod
-    name = f"{prefix}{_suffix(f'{origin.file}/{origin.document}/{index}')}"
+    name = f"{prefix}{suffix(f'{origin.file}/{origin.document}/{index}')}"
     return replace(pod, name=name, uid=pod.uid or f"uid-{pod.namespace}-{name}")
 
 
@@ -274,16 +315,7 @@ def _named_node(node: Node, origin: Reader) -> Node:
     prefix = origin["metadata"].mapping()["generateName"].string()
     if node.name or not prefix:
         return node
-    return replace(node, name=f"{prefix}{_suffix(f'{origin.file}/{origin.document}')}")
-
-
-_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # apimachinery/pkg/util/rand/rand.go alphanums
-
-
-def _suffix(seed: str) -> str:
-    """Five characters of the generateName alphabet derived from ``seed`` (stable across runs)."""
-    digest = hashlib.sha256(seed.encode()).digest()
-    return "".join(_ALPHABET[b % len(_ALPHABET)] for b in digest[:5])
+    return replace(node, name=f"{prefix}{suffix(f'{origin.file}/{origin.document}')}")
 
 
 def _raise_first(errors: tuple[FieldError, ...], origin: Reader) -> None:
@@ -292,34 +324,3 @@ def _raise_first(errors: tuple[FieldError, ...], origin: Reader) -> None:
         first = errors[0]
         path = f"{origin.path}.{first.path}" if origin.path else first.path
         raise ManifestError(origin.file, origin.document, path, first.body())
-
-
-def expand_workload(reader: Reader, kind: str) -> Iterator[Pod]:
-    """The pods a workload controller creates from its template, in creation order."""
-    meta = reader["metadata"].mapping()
-    spec = reader["spec"].mapping()
-    name = meta["name"].string()
-    if not name:
-        raise meta["name"].fail(f"a {kind} needs a name to name its pods")
-    namespace = meta["namespace"].string(DEFAULT_NAMESPACE)
-    if kind == "Job":
-        parallelism = spec["parallelism"].optional_integer()
-        count = parallelism if parallelism is not None else spec["completions"].integer(1)
-    else:
-        count = spec["replicas"].integer(1)
-    if count < 0:
-        raise spec["replicas"].fail(f"must not be negative, got {count}")
-    template = spec["template"]
-    if not template.present:
-        raise template.fail(f"a {kind} needs a pod template")
-    base = decode.pod(template, default_namespace=namespace)
-    owner_kind = "ReplicaSet" if kind == "Deployment" else kind
-    owner_api = "batch/v1" if kind == "Job" else ("v1" if kind == "ReplicationController" else "apps/v1")
-    owner = OwnerReference(api_version=owner_api, kind=owner_kind, name=name, uid=f"uid-{name}", controller=True)
-    for ordinal in range(count):
-        pod_name = f"{name}-{ordinal}" if kind == "StatefulSet" else f"{name}-{ordinal:05d}"
-        yield _replace_pod(base, pod_name, namespace, owner)
-
-
-def _replace_pod(base: Pod, name: str, namespace: str, owner: OwnerReference) -> Pod:
-    return replace(base, name=name, namespace=namespace, owner_references=(owner,), uid=f"uid-{namespace}-{name}")

@@ -56,11 +56,11 @@ def run(args: argparse.Namespace) -> int:
         plugin_args.update(profile.plugin_args.get(args.plugin, {}))
     plugin_args.update(parse_args_json(args.args) or {})
     plugin = DEFAULT_REGISTRY.create(args.plugin, plugin_args, PluginContext(features=features, signers=args.signers))
-    loaded = load_pods([args.pod]).pods
+    cluster = load_cluster(args.nodes, args.existing_pods, args.objects, allow_no_nodes=True)
+    loaded = load_pods([args.pod], nodes=cluster.nodes).pods
     if not 0 <= args.pod_index < len(loaded):
         raise BatchproofError(f"{args.pod}: --pod-index {args.pod_index}: the file holds {len(loaded)} pod(s)")
     pods = [loaded[args.pod_index]]
-    cluster = load_cluster(args.nodes, args.existing_pods, args.objects, allow_no_nodes=True)
     scored = None
     if args.scored_nodes is not None:
         scored = [name.strip() for name in args.scored_nodes.split(",") if name.strip()]

@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     profiles = _profiles(args)
     profile = profiles[0]
     loaded = load_cluster(args.nodes, args.existing_pods, args.objects)
-    queue = load_pods(args.pods)
+    queue = load_pods(args.pods, nodes=loaded.nodes)
     cluster = Cluster(loaded.nodes, loaded.existing, loaded.objects.merged(queue.objects()))
     snapshot = cluster.snapshot(profile.features)
     num_nodes = len(cluster.nodes)
