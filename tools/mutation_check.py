@@ -6,6 +6,7 @@ counts the mutant killed when that subset fails (or times out). Operators: compa
 (``>``/``>=``, ``==``/``!=``, ``is``/``is not``, ``in``/``not in``), ``and``/``or``, dropping a
 ``not``, ``+``/``-``, an integer constant plus one, an identifier-like string constant changed
 (flush reasons, variants, keys), and two adjacent ``if ...: return`` checks swapped (check order).
+Constants only the type checker reads (``Literal[...]`` members, annotations) are not mutated.
 
 Mutants judged *equivalent* (no test can tell them from the original: same behaviour on every
 input) are listed in ``tools/mutation_equivalents.json``, keyed by module, line, operator and
@@ -49,10 +50,14 @@ TARGETS: dict[str, list[str]] = {
     "batchproof/batched/sorted_nodes.py": ["tests/batched"],
     "batchproof/batched/scheduler.py": ["tests/batched", "tests/reference"],
     "batchproof/model/plugins/helpers/signers.py": ["tests/plugins"],
-    "batchproof/properties/classify.py": ["tests/properties/test_harness_classify.py"],
+    "batchproof/properties/classify.py": [
+        "tests/properties/test_harness_classify.py",
+        "tests/properties/test_harness_helpers.py",
+    ],
     "batchproof/properties/lockstep.py": [
         "tests/properties/test_harness_compare.py",
         "tests/properties/test_harness_classify.py",
+        "tests/properties/test_harness_helpers.py",
     ],
     "batchproof/model/profiles.py": ["tests/model/test_default_profile_upstream.py", "tests/model/test_config.py"],
 }
@@ -136,13 +141,28 @@ def _in_fstring(tree: ast.AST) -> set[int]:
     return {id(part) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr) for part in ast.walk(node)}
 
 
+def _type_level(tree: ast.AST) -> set[int]:
+    """Constants only the type checker reads: ``Literal[...]`` members and annotations."""
+    out: set[int] = set()
+    for node in ast.walk(tree):
+        roots: list[ast.AST] = []
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == "Literal":
+            roots.append(node.slice)
+        elif isinstance(node, (ast.AnnAssign, ast.arg)) and node.annotation is not None:
+            roots.append(node.annotation)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.returns is not None:
+            roots.append(node.returns)
+        out |= {id(part) for root in roots for part in ast.walk(root)}
+    return out
+
+
 def _guarded_return(statement: ast.stmt) -> bool:
     return isinstance(statement, ast.If) and not statement.orelse and isinstance(statement.body[-1], ast.Return)
 
 
 def sites(tree: ast.AST) -> list[Site]:
     """Every mutation site of the tree, in a stable order."""
-    skip = _docstrings(tree) | _in_fstring(tree)
+    skip = _docstrings(tree) | _in_fstring(tree) | _type_level(tree)
     out: list[Site] = []
     for index, node in enumerate(ast.walk(tree)):
         line = getattr(node, "lineno", 0)

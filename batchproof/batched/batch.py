@@ -22,6 +22,7 @@ from batchproof.batched.metrics import BatchMetrics
 from batchproof.batched.sorted_nodes import SortedScoredNodes
 from batchproof.batched.variants import EXTENDED_VARIANTS, FailureCache, refresh
 from batchproof.model.cluster.snapshot import Snapshot
+from batchproof.model.errors import BatchproofError
 from batchproof.model.framework.cycle_state import CycleState
 from batchproof.model.framework.runtime import Framework, NodePluginScores, PodSignature
 from batchproof.model.framework.status import Code
@@ -66,7 +67,12 @@ class HintOutcome:
 
 
 class OpportunisticBatch:
-    """Batch state of one profile, with the metrics it writes."""
+    """Batch state of one profile, with the metrics it writes.
+
+    Raises:
+        BatchproofError: ``variant`` is not one of ``ALL_VARIANTS``.
+
+    """
 
     def __init__(
         self,
@@ -80,6 +86,9 @@ class OpportunisticBatch:
         timer: Callable[[], float] = time.perf_counter,
         generic_workload: bool = False,
     ) -> None:
+        if variant not in ALL_VARIANTS:
+            # An unknown name would silently batch as g3 (every check compares against one name).
+            raise BatchproofError(f"unknown batching variant {variant!r}; variants: {', '.join(ALL_VARIANTS)}")
         self.framework = framework
         self.generic_workload = generic_workload
         self.profile = profile
