@@ -30,12 +30,25 @@ def test_the_go_plugin_with_a_gap_fails_naming_the_field(capsys: pytest.CaptureF
 
 @pytest.mark.usefixtures("oracle")
 def test_the_complete_go_plugin_passes_and_says_what_was_exercised(capsys: pytest.CaptureFixture[str]) -> None:
-    code, document = _check(EXAMPLES / "gpumodel", 80, capsys)
+    code, document = _check(EXAMPLES / "gpumodel", 200, capsys)
     assert code == 0, document
     exercised = document["exercised"]
     assert exercised["equal_signature_pairs"] > 0  # type: ignore[index]
+    assert exercised["placements_from_a_hint"] > 0  # type: ignore[index]
     assert {"filter", "score"} <= set(exercised["pairs_per_extension_point"])  # type: ignore[index]
     assert document["passed"] and not document["never_batches"]
+
+
+@pytest.mark.usefixtures("oracle")
+def test_a_go_plugin_scoring_by_other_pods_is_one_cross_pod_finding(capsys: pytest.CaptureFixture[str]) -> None:
+    # ZoneCrowd signs everything it reads from the pod, so no pair differs; only placing a queue shows it.
+    code, document = _check(EXAMPLES / "zonecrowd", 600, capsys)
+    assert code == 1, document
+    (gap,) = document["gaps"]  # type: ignore[misc]
+    assert gap["kind"] == "cross-pod"
+    assert gap["fields"] == []
+    assert "refuse to sign" in gap["fix"]
+    assert "batched cycle" in gap["placement"]
 
 
 def test_a_directory_without_go_mod_is_one_line(tmp_path: Path) -> None:

@@ -275,6 +275,9 @@ func newScheduleRun(ctx context.Context, profiles []config.KubeSchedulerProfile,
 		scheduler.WithPercentageOfNodesToScore(percentage),
 		// One filter goroutine: feasible nodes, and so score ties, come in snapshot order.
 		scheduler.WithParallelism(1),
+		// Plugins registered with app.WithPlugin, as kube-scheduler's app.NewSchedulerCommand
+		// passes them (cmd/kube-scheduler/app/server.go).
+		scheduler.WithFrameworkOutOfTreeRegistry(OutOfTree),
 	)
 	if err != nil {
 		return nil, fieldErr("params.config", err)
