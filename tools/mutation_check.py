@@ -49,7 +49,7 @@ TARGETS: dict[str, list[str]] = {
     "batchproof/batched/batch.py": ["tests/batched"],
     "batchproof/batched/sorted_nodes.py": ["tests/batched"],
     "batchproof/batched/scheduler.py": ["tests/batched", "tests/reference"],
-    "batchproof/model/plugins/helpers/signers.py": ["tests/plugins"],
+    "batchproof/model/plugins/helpers/signers.py": ["tests/plugins", "tests/properties/test_harness_helpers.py"],
     "batchproof/properties/classify.py": [
         "tests/properties/test_harness_classify.py",
         "tests/properties/test_harness_helpers.py",
@@ -58,8 +58,14 @@ TARGETS: dict[str, list[str]] = {
         "tests/properties/test_harness_compare.py",
         "tests/properties/test_harness_classify.py",
         "tests/properties/test_harness_helpers.py",
+        "tests/properties/test_harness_lockstep.py",
     ],
-    "batchproof/model/profiles.py": ["tests/model/test_default_profile_upstream.py", "tests/model/test_config.py"],
+    "batchproof/model/profiles.py": [
+        "tests/model/test_default_profile_upstream.py",
+        "tests/model/test_profile_build.py",
+        "tests/model/test_config.py",
+        "tests/properties/test_harness_helpers.py",
+    ],
 }
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
 FLIPS: dict[type[ast.cmpop], type[ast.cmpop]] = {

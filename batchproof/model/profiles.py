@@ -76,7 +76,7 @@ class Profile:
         points: dict[str, list[PluginSpec]] = {}
         for point in POINTS:
             disabled = self.disabled.get(point, frozenset())
-            chosen = [
+            expanded = [
                 spec
                 for spec in self.multi_point
                 if spec.name in instances
@@ -84,14 +84,19 @@ class Profile:
                 and "*" not in disabled
                 and implements(instances[spec.name], _METHOD[point])
             ]
-            for spec in self.enabled.get(point, ()):
-                chosen = [s for s in chosen if s.name != spec.name] + [spec]
-            points[point] = chosen
-        weights = {s.name: s.weight for s in self.multi_point}
-        scored = [
-            ScoredPlugin(instances[spec.name], spec.weight or weights.get(spec.name, 0) or 1)
-            for spec in points["score"]
-        ]
+            explicit = self.enabled.get(point, ())
+            named = {s.name for s in explicit}
+            overridden = named & {s.name for s in expanded}
+            # framework.go expandMultiPointPlugins: explicitly re-configured MultiPoint plugins first
+            # (in their explicit order), then the MultiPoint-only ones, then the other explicit ones.
+            points[point] = [
+                *(s for s in explicit if s.name in overridden),
+                *(s for s in expanded if s.name not in named),
+                *(s for s in explicit if s.name not in overridden),
+            ]
+        # framework.go getValidScoreWeights: an explicit Score entry's weight wins over MultiPoint's,
+        # and a zero weight is 1 (an explicit entry without a weight does not inherit MultiPoint's).
+        scored = [ScoredPlugin(instances[spec.name], spec.weight or 1) for spec in points["score"]]
         return Framework(
             scheduler_name=self.scheduler_name,
             pre_filter=[instances[s.name] for s in points["preFilter"]],

@@ -13,7 +13,8 @@ from typing import Any
 
 from deepdiff import DeepDiff
 
-from batchproof.model.scheduling import Decision
+from batchproof.model.scheduling import Decision, num_feasible_nodes_to_find
+from batchproof.properties.events import NodeAddition
 from batchproof.properties.lockstep import Comparison, LockstepRun, Scenario, run_lockstep
 
 CLASSES = ("tie", "sampling", "stale-cache", "signature-gap", "normalization", "unexplained")
@@ -33,15 +34,26 @@ def _still_diverges(scenario: Scenario, index: int) -> bool:
     return index < len(run.comparisons) and run.comparisons[index].diverged
 
 
+def may_sample(scenario: Scenario) -> bool:
+    """Whether a profile's filter window (numFeasibleNodesToFind) can be smaller than the cluster.
+
+    The cluster is at its largest after every node addition the events make.
+    """
+    largest = len(scenario.cluster.nodes) + sum(isinstance(event, NodeAddition) for _, event in scenario.events)
+    return any(num_feasible_nodes_to_find(largest, p.percentage_of_nodes_to_score) < largest for p in scenario.profiles)
+
+
 def classify(scenario: Scenario, comparison: Comparison) -> str:
-    """The first cause whose removal makes the divergence at this pod disappear."""
+    """The first cause whose removal makes the divergence at this pod disappear.
+
+    A cause that cannot apply is not tried (no re-run): sampling when no window is smaller than the
+    cluster, stale-cache without events, signature-gap with strict signers only, normalization
+    under ``renormalize``.
+    """
     if comparison.tie:
         return "tie"
     index = comparison.index
-    if (
-        any(p.percentage_of_nodes_to_score not in (None, 100) for p in scenario.profiles)
-        or len(scenario.cluster.nodes) >= 100
-    ):
+    if may_sample(scenario):
         full = scenario.with_profiles(replace(p, percentage_of_nodes_to_score=100) for p in scenario.profiles)
         if not _still_diverges(full, index):
             return "sampling"

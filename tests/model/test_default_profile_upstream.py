@@ -143,3 +143,47 @@ def test_batching_profile_changes_only_pod_topology_spread_defaulting() -> None:
     spread = _plugin(batching.build(), "PodTopologySpread")
     assert spread.config.default_constraints == ()  # type: ignore[attr-defined]
     assert _score_weights(batching.build()) == _score_weights(default.build())
+
+
+# Default plugins with a PreFilter / PreScore method in v1.37.2 (``func (pl *X) PreFilter(`` and
+# ``PreScore(`` under pkg/scheduler/framework/plugins/), in MultiPoint order.
+UPSTREAM_PRE_FILTER = (
+    "NodeName",
+    "NodeUnschedulable",
+    "TaintToleration",
+    "NodeAffinity",
+    "NodePorts",
+    "NodeResourcesFit",
+    "VolumeRestrictions",
+    "NodeVolumeLimits",
+    "VolumeBinding",
+    "VolumeZone",
+    "PodTopologySpread",
+    "InterPodAffinity",
+    "DynamicResources",
+    "NodeDeclaredFeatures",
+)
+UPSTREAM_PRE_SCORE = (
+    "TaintToleration",
+    "NodeAffinity",
+    "NodeResourcesFit",
+    "VolumeBinding",
+    "PodTopologySpread",
+    "InterPodAffinity",
+    "NodeResourcesBalancedAllocation",
+)
+# Known differences: NodeUnschedulable's and TaintToleration's PreFilter return (nil, nil) unless
+# InPlacePodVerticalScalingSchedulerPreemption is on (off in 1.37), so they change nothing; NodeName's
+# PreFilter narrows the nodes to spec.nodeName when set, which the model's NodeName Filter decides
+# node by node instead (the same feasible set).
+PRE_FILTER_NOT_MODELLED = frozenset({"NodeName", "NodeUnschedulable", "TaintToleration"})
+
+
+def test_built_default_profile_pre_filters_and_pre_scores_in_upstream_order() -> None:
+    framework = default_profile().build()
+    assert [p.name for p in framework.pre_filter_plugins] == [
+        n for n in UPSTREAM_PRE_FILTER if n not in PRE_FILTER_NOT_MODELLED
+    ]
+    assert [p.name for p in framework.pre_score_plugins] == list(UPSTREAM_PRE_SCORE)
+    multi_point_order = [n for n, _ in UPSTREAM_V1_37_2_MULTI_POINT]
+    assert sorted(UPSTREAM_PRE_FILTER, key=multi_point_order.index) == list(UPSTREAM_PRE_FILTER)

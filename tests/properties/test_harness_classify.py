@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -180,9 +181,12 @@ def _comparison(tie: bool) -> Comparison:
 
 
 def _original() -> Scenario:
+    """Every cause can apply: 150 nodes at 50 % (a 100-node window), an event, upstream signers, g3."""
     base = normalization_scenario()
+    fillers = tuple(node(f"z{i:03d}", 1000, GI) for i in range(147))
     return replace(
         base,
+        cluster=Cluster(base.cluster.nodes + fillers),
         profiles=(replace(AFFINITY_AND_FIT, percentage_of_nodes_to_score=50),),
         events=((1, NodeUpdate(base.cluster.nodes[1])),),
         options=BatchingOptions(variant="g3"),
@@ -222,7 +226,8 @@ def test_the_first_cause_in_the_documented_order_wins(
 @pytest.mark.parametrize(
     ("change", "skipped"),
     [
-        ({"percentage": None}, "sampling"),
+        ({"percentage": None, "nodes": 100}, "sampling"),
+        ({"percentage": 10, "nodes": 99}, "sampling"),
         ({"percentage": 100}, "sampling"),
         ({"events": ()}, "stale-cache"),
         ({"signers": "strict"}, "signature-gap"),
@@ -230,11 +235,14 @@ def test_the_first_cause_in_the_documented_order_wins(
     ],
 )
 def test_a_cause_that_cannot_apply_is_not_tried(
-    change: dict[str, object], skipped: str, monkeypatch: pytest.MonkeyPatch
+    change: dict[str, Any], skipped: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """No sampling with < 100 nodes and percentage unset or 100; no events, no stale cache; strict
-    signers, no gap; renormalize already, no normalisation: the next cause is tried instead."""
+    """No sampling with a window as large as the cluster (percentage 100, or at most 100 nodes);
+    no events, no stale cache; strict signers, no gap; renormalize already, no normalisation: the
+    next cause is tried instead."""
     scenario = _original()
+    if "nodes" in change:
+        scenario = replace(scenario, cluster=Cluster(scenario.cluster.nodes[: change["nodes"]]))
     if "percentage" in change:
         scenario = scenario.with_profiles(
             replace(p, percentage_of_nodes_to_score=change["percentage"]) for p in scenario.profiles
@@ -248,7 +256,9 @@ def test_a_cause_that_cannot_apply_is_not_tried(
     tried: list[str] = []
 
     def still_diverges(rerun: Scenario, index: int) -> bool:
-        tried.extend(_removed(scenario, rerun))
+        removed = _removed(scenario, rerun)
+        assert len(removed) == 1, "a re-run that removes no cause is wasted"
+        tried.extend(removed)
         return True
 
     monkeypatch.setattr(classify_module, "_still_diverges", still_diverges)
@@ -256,7 +266,44 @@ def test_a_cause_that_cannot_apply_is_not_tried(
     assert tried == [c for c in CAUSES if c != skipped]
 
 
-def test_sampling_is_tried_with_a_hundred_nodes_even_at_the_default_percentage(monkeypatch: pytest.MonkeyPatch) -> None:
+def _tried_sampling(scenario: Scenario, monkeypatch: pytest.MonkeyPatch) -> bool:
+    tried: list[bool] = []
+
+    def still_diverges(rerun: Scenario, index: int) -> bool:
+        tried.append("sampling" in _removed(scenario, rerun))
+        return True
+
+    monkeypatch.setattr(classify_module, "_still_diverges", still_diverges)
+    classify(scenario, _comparison(False))
+    return any(tried)
+
+
+@pytest.mark.parametrize(
+    ("nodes", "added", "percentage", "sampled"),
+    [
+        (100, 0, None, False),  # numFeasibleNodesToFind(100) is 100: every node is seen
+        (101, 0, None, True),  # adaptive: max(101 * 50 // 100, 100) = 100 < 101
+        (100, 1, None, True),  # a node addition makes 101
+        (99, 1, None, False),
+        (150, 0, 100, False),
+        (150, 0, 99, True),
+        (50, 0, 10, False),  # under 100 nodes every node is seen whatever the percentage
+    ],
+)
+def test_sampling_is_tried_exactly_when_a_window_can_be_smaller_than_the_cluster(
+    nodes: int, added: int, percentage: int | None, sampled: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from batchproof.properties.events import NodeAddition
+
+    cluster = Cluster(tuple(node(f"n{i:03d}", 1000, GI) for i in range(nodes)))
+    events = tuple((1, NodeAddition(node(f"m{i}", 1000, GI))) for i in range(added))
+    profile = replace(FIT, percentage_of_nodes_to_score=percentage, signers="strict")
+    scenario = Scenario(cluster, (pod(1), pod(2)), (profile,), events=events)
+    assert classify_module.may_sample(scenario) is sampled
+    assert _tried_sampling(scenario, monkeypatch) is sampled
+
+
+def test_sampling_is_tried_with_two_hundred_nodes_at_the_default_percentage(monkeypatch: pytest.MonkeyPatch) -> None:
     scenario = sampling_scenario().with_profiles([FIT])
     tried: list[str] = []
 

@@ -1,0 +1,81 @@
+"""``run_lockstep``'s own checks: safety of every batched placement and hints from stale batches.
+
+lockstep.py: each batched placement is checked against PreFilter and the full Filter set of its
+profile on the reference's snapshot (a pod without a profile has nothing to check against);
+``stale_hints`` lists hinted placements whose batch was older than the maximum age, and only those.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from batchproof.batched import BatchedScheduler
+from batchproof.model.objects import Pod
+from batchproof.model.scheduling import Decision
+from batchproof.properties.lockstep import LockstepRun, Scenario, run_lockstep
+from batchproof.properties.world import Cluster
+from tests.properties.test_harness_classify import FIT, GI, node, pod
+
+
+class AlwaysOnSmall(BatchedScheduler):
+    """A broken scheduler: binds every pod to node ``small`` without filtering."""
+
+    def schedule_one(self, pod: Pod) -> Decision:
+        self.snapshot.bind(replace(pod, node_name="small"), "small")
+        return Decision(pod.key, "small", path="hint")
+
+
+def scenario(*pods: Pod) -> Scenario:
+    nodes = (node("small", 500, GI), node("big", 8000, 8 * GI))
+    return Scenario(Cluster(nodes), pods, (FIT,))
+
+
+def test_safe_placements_are_not_reported() -> None:
+    run = run_lockstep(scenario(pod(1), pod(2)))
+    assert [d.node for d in run.batched] == ["big", "big"]
+    assert run.unsafe == []
+
+
+def test_a_placement_that_fails_the_filter_set_is_reported_once_per_pod() -> None:
+    run = run_lockstep(scenario(pod(1), pod(2)), batched_cls=AlwaysOnSmall)
+    assert run.unsafe == [
+        "default/p1 bound to small, which fails the full Filter set",
+        "default/p2 bound to small, which fails the full Filter set",
+    ]
+
+
+def test_a_feasible_placement_by_a_broken_scheduler_is_safe() -> None:
+    tiny = Pod(name="t", uid="t", containers=())
+    run = run_lockstep(scenario(tiny), batched_cls=AlwaysOnSmall)
+    assert run.unsafe == []
+
+
+def test_a_pod_without_a_profile_has_no_filter_set_to_fail() -> None:
+    stray = replace(pod(1), scheduler_name="other-scheduler")
+    run = run_lockstep(scenario(stray), batched_cls=AlwaysOnSmall)
+    assert run.reference[0].node is None
+    assert run.unsafe == []
+
+
+def test_stale_hints_are_hinted_placements_older_than_the_maximum_age() -> None:
+    batched = [
+        Decision("ns/old", "n1", path="hint", batch_age=0.6),
+        Decision("ns/exact", "n1", path="hint", batch_age=0.5),  # exactly the age: not stale
+        Decision("ns/full", "n1", path="full", batch_age=0.9),  # not a hint
+        Decision("ns/nominated", "n1", path="nominated", batch_age=0.9),
+        Decision("ns/unknown", "n1", path="hint", batch_age=None),
+    ]
+    run = LockstepRun(batched=batched)
+    assert run.stale_hints(0.5) == ["ns/old hinted from a batch 600ms old"]
+    assert run.stale_hints(0.55) == ["ns/old hinted from a batch 600ms old"]
+    assert run.stale_hints(0.6) == []
+    assert run.stale_hints(0.4) == [
+        "ns/old hinted from a batch 600ms old",
+        "ns/exact hinted from a batch 500ms old",
+    ]
+
+
+def test_a_real_run_has_no_stale_hints() -> None:
+    run = run_lockstep(scenario(*(replace(pod(i), containers=()) for i in range(4))))
+    assert any(d.path == "hint" for d in run.batched)
+    assert run.stale_hints(0.5) == []
