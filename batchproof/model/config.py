@@ -27,10 +27,10 @@ def _spec(reader: Reader) -> PluginSpec:
     name = body["name"].string()
     if not name:
         raise body["name"].fail("a plugin needs a name")
-    weight = body["weight"].integer()
-    if weight < 0:
-        raise body["weight"].fail(f"must not be negative, got {weight}")
-    return PluginSpec(name, weight)
+    # No rule on the weight: kube-scheduler's config validation has none, and the framework's
+    # getValidScoreWeights only turns 0 into 1 (pkg/scheduler/framework/runtime/framework.go), so a
+    # negative weight subtracts the plugin's score, as upstream.
+    return PluginSpec(name, body["weight"].integer())
 
 
 def _names(reader: Reader) -> frozenset[str]:
@@ -62,8 +62,10 @@ def profile_from(reader: Reader, *, percentage: int | None) -> Profile:
     for item in body["pluginConfig"].items():
         entry = item.mapping()
         name = entry["name"].string()
-        if not name:
-            raise entry["name"].fail("pluginConfig needs a plugin name")
+        # validation.go validatePluginConfig: a name twice is a Duplicate; a name no enabled plugin
+        # has (even "") is ignored, as the framework does.
+        if name in args:
+            raise item.fail(f'Duplicate value: "{name}"')
         raw_args = entry["args"].mapping().value
         args[name] = {k: v for k, v in raw_args.items() if k not in ("apiVersion", "kind")}
     own = body["percentageOfNodesToScore"].optional_integer()

@@ -136,7 +136,7 @@ def test_a_statefulset_creates_one_claim_per_template_per_pod(tmp_path: Path) ->
     # updateStorage: the claim replaces the template's volume of the same name; others follow.
     assert [(v.name, v.source_type, dict(v.source)) for v in pod.volumes] == [
         ("data", "persistentVolumeClaim", {"claimName": "data-db-3"}),
-        ("config", "configMap", {"name": "db-config"}),
+        ("config", "configMap", {"name": "db-config", "defaultMode": 0o644}),  # SetDefaults_ConfigMapVolumeSource
     ]
     assert pod.labels["statefulset.kubernetes.io/pod-name"] == "db-3"
     assert pod.labels["apps.kubernetes.io/pod-index"] == "3"

@@ -363,20 +363,46 @@ def persistent_volume(reader: Reader) -> PersistentVolume:
     )
 
 
+# pkg/apis/scheduling/types.go and k8s.io/api/scheduling/v1 IsKnownSystemPriorityClass.
+HIGHEST_USER_DEFINABLE_PRIORITY = 1_000_000_000
+SYSTEM_PRIORITY_CLASSES = {"system-node-critical": 2_000_001_000, "system-cluster-critical": 2_000_000_000}
+
+
 def priority_class(reader: Reader) -> PriorityClass:
-    """A scheduling.k8s.io/v1 PriorityClass (ValidatePriorityClass: a name and a value are required)."""
+    """A scheduling.k8s.io/v1 PriorityClass, validated as pkg/apis/scheduling/validation ValidatePriorityClass.
+
+    A name is required; ``value`` is a plain int32 (absent: 0); a ``system-`` name must be one of
+    the two system classes with their value; any other class's value is at most 1000000000.
+    """
     body = reader.mapping()
     meta = body["metadata"].mapping()
     name = meta["name"].string()
     if not name:
         raise meta["name"].fail("Required value: name or generateName is required")
-    value = body["value"]
-    if not value.present:
-        raise value.fail("Required value")
+    value = body["value"].integer(0)
+    global_default = body["globalDefault"].boolean()
+    if name.startswith("system-"):
+        known = SYSTEM_PRIORITY_CLASSES.get(name)
+        if known is None or known != value or global_default:
+            problem = (
+                f"{name} is not a known system priority class"
+                if known is None
+                else f"value of {name} PriorityClass must be {known}"
+                if known != value
+                else f"globalDefault of {name} PriorityClass must be false"
+            )
+            raise meta["name"].fail(
+                "Forbidden: priority class names with 'system-' prefix are reserved for system use only. "
+                f"error: {problem}"
+            )
+    elif value > HIGHEST_USER_DEFINABLE_PRIORITY:
+        raise body["value"].fail(
+            f"Forbidden: maximum allowed value of a user defined priority is {HIGHEST_USER_DEFINABLE_PRIORITY}"
+        )
     policy = body["preemptionPolicy"]
     return PriorityClass(
         name=name,
-        value=value.integer(),
-        global_default=body["globalDefault"].boolean(),
+        value=value,
+        global_default=global_default,
         preemption_policy=policy.one_of(("Never", "PreemptLowerPriority"), "") if policy.present else None,
     )

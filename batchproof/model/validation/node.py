@@ -18,7 +18,8 @@ def validate_node(node: Node) -> tuple[FieldError, ...]:
     errs = object_meta_errors(node.name, node.labels, node.annotations, namespace=None)
     seen: set[tuple[str, str]] = set()
     for i, taint in enumerate(node.taints):
-        path = f"spec.taints[{i}]"
+        # ValidateNode validates spec.taints under fldPath "metadata": upstream names them metadata.taints[i].
+        path = f"metadata.taints[{i}]"
         errs.extend(label_name_errors(taint.key, f"{path}.key"))
         msgs = label_value(taint.value)
         if msgs:

@@ -94,18 +94,17 @@ def _spec_errors(pod: Pod, comparisons: bool) -> list[FieldError]:
         if c.name in names:
             errs.append(duplicate(f"{path}.name", c.name))
         names.add(c.name)
-        if c.restart_policy and c.restart_policy != "Always":
-            errs.append(not_supported(f"{path}.restartPolicy", c.restart_policy, ("Always",)))
+        errs.extend(_container_restart_policy_errors(c, path))
     regular: set[str] = set()
     for i, c in enumerate(pod.containers):
         path = f"spec.containers[{i}]"
         errs.extend(_container_errors(c, path))
+        errs.extend(_container_restart_policy_errors(c, path))
         if c.name in regular:
             errs.append(duplicate(f"{path}.name", c.name))
         regular.add(c.name)
     errs.extend(_host_port_conflicts(pod.containers, "spec.containers"))
-    if pod.scheduler_name:
-        errs.extend(invalid("spec.schedulerName", pod.scheduler_name, m) for m in dns1123_subdomain(pod.scheduler_name))
+    # spec.schedulerName is not validated (ValidatePodSpec has no rule for it; upstream's decode agrees).
     if pod.priority_class_name:
         name = pod.priority_class_name
         errs.extend(invalid("spec.priorityClassName", name, m) for m in dns1123_subdomain(name))
@@ -127,6 +126,18 @@ def _spec_errors(pod: Pod, comparisons: bool) -> list[FieldError]:
     if pod.resources is not None:
         errs.extend(_resources_errors(pod.resources, "spec.resources", pod_level=True))
     return errs
+
+
+# ContainerRestartRules (beta, on by default since v1.35): validateContainerRestartPolicy takes any
+# of these for app and init containers alike (before it, init containers took only Always).
+CONTAINER_RESTART_POLICIES = ("Always", "Never", "OnFailure")
+
+
+def _container_restart_policy_errors(c: Container, path: str) -> list[FieldError]:
+    """validation.go validateContainerRestartPolicy / validateInitContainerRestartPolicy."""
+    if c.restart_policy and c.restart_policy not in CONTAINER_RESTART_POLICIES:
+        return [not_supported(f"{path}.restartPolicy", c.restart_policy, CONTAINER_RESTART_POLICIES)]
+    return []
 
 
 def _volumes_errors(volumes: tuple[Volume, ...]) -> list[FieldError]:

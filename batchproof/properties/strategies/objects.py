@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from batchproof.model.errors import BatchproofError
 from batchproof.model.frozen import FrozenDict
+from batchproof.model.manifests.defaults import default_pull_policy
 from batchproof.model.objects import (
     Affinity,
     Container,
@@ -103,7 +104,10 @@ def _stored(container: Container, *, name: str) -> Container:
         overcommit = is_native_resource(key) and not is_hugepages(key)
         if not overcommit or (key in limits and limits[key] < request):
             limits[key] = request
-    return replace(container, name=name, requests=FrozenDict(requests), limits=FrozenDict(limits))
+    policy = container.image_pull_policy or default_pull_policy(container.image)
+    return replace(
+        container, name=name, requests=FrozenDict(requests), limits=FrozenDict(limits), image_pull_policy=policy
+    )
 
 
 def _unique_host_ports(containers: tuple[Container, ...]) -> tuple[Container, ...]:
@@ -320,7 +324,7 @@ def volumes() -> st.SearchStrategy[Volume]:
             Volume,
             name=st.sampled_from(("kube-api-access-1", "kube-api-access-2")),
             source_type=st.just("configMap"),
-            source=st.just(FrozenDict({"name": "cfg"})),
+            source=st.just(FrozenDict({"name": "cfg", "defaultMode": 0o644})),  # as stored (defaulted)
         ),
         st.builds(
             Volume,
@@ -467,7 +471,7 @@ def anti_affinity_pods(*, namespaces: tuple[str, ...] = NAMESPACES) -> st.Search
         name=st.just("e"),
         namespace=st.sampled_from(namespaces),
         labels=label_maps(max_size=1),
-        containers=st.just((Container(name="c0", image=LEAN_IMAGE),)),
+        containers=st.just((Container(name="c0", image=LEAN_IMAGE, image_pull_policy="IfNotPresent"),)),
         affinity=required.map(lambda term: Affinity(pod_anti_affinity=PodAffinity(required=(term,)))),
     )
 
