@@ -165,3 +165,70 @@ def mutate(draw: Draw, value: Any, donor: Any) -> tuple[Any, Mutation]:
         return put(value, path, new), Mutation(render_path(path), kind)
     except (TypeError, ValueError):
         return value, Mutation(render_path(path), "none")
+
+
+def matches(pattern: Path, path: Path) -> bool:
+    """Whether ``path`` is an instance of ``pattern`` (whose ``("index", "*")`` steps match any index)."""
+    if len(pattern) != len(path):
+        return False
+    return all(p == q or (p[0] == "index" == q[0] and p[1] == "*") for p, q in zip(pattern, path, strict=True))
+
+
+def _instance(pattern: Path) -> Path:
+    return tuple(("index", 0) if step == ("index", "*") else step for step in pattern)
+
+
+def mutate_at(draw: Draw, value: Any, donor: Any, pattern: Path) -> tuple[Any, Mutation]:
+    """One mutation of ``value`` exactly at a path matching ``pattern`` (steered mutation).
+
+    The path is taken from ``value`` or ``donor`` where they have one; otherwise the pattern with
+    index 0. An absent map key is added with the donor's value (or a new string), an absent
+    list item grafted from the donor.
+    """
+    found = sorted({p for p in (*paths(value), *paths(donor)) if matches(pattern, p)}, key=repr)
+    path = draw(st.sampled_from(found)) if found else _instance(pattern)
+    if get(value, path[:-1]) is MISSING:
+        return value, Mutation(render_path(path), "none")
+    leaf, donor_leaf = get(value, path), get(donor, path)
+    if leaf is MISSING:
+        parent = get(value, path[:-1])
+        kind, step = path[-1]
+        if kind == "key" and isinstance(parent, FrozenDict):
+            new = donor_leaf if donor_leaf is not MISSING else draw(st.sampled_from(("a", "b", "1")))
+            return put(value, path[:-1], FrozenDict({**parent, step: new})), Mutation(render_path(path), "add-key")
+        if kind == "index" and isinstance(parent, tuple) and donor_leaf is not MISSING:
+            return put(value, path[:-1], (*parent, donor_leaf)), Mutation(render_path(path), "insert")
+        return value, Mutation(render_path(path), "none")
+    new, kind = _tweak(draw, leaf, donor_leaf)
+    try:
+        return put(value, path, new), Mutation(render_path(path), kind)
+    except (TypeError, ValueError):
+        return value, Mutation(render_path(path), "none")
+
+
+_API_NAMES = {"host_ip": "hostIP", "uid": "uid"}
+_METADATA = {"name", "namespace", "uid", "labels", "annotations", "owner_references", "deletion_timestamp"}
+
+
+def _camel(name: str) -> str:
+    if name in _API_NAMES:
+        return _API_NAMES[name]
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+def api_path(path: Path, *, root: str = "pod") -> str:
+    """A path as the Kubernetes API spells it, e.g. ``metadata.annotations["gpu.example.com/model"]``."""
+    out = ""
+    for position, (kind, step) in enumerate(path):
+        if kind == "attr":
+            name = _camel(str(step))
+            if position == 0 and root == "pod":
+                section = "metadata" if step in _METADATA else "status" if step == "nominated_node_name" else "spec"
+                name = f"{section}.{name}"
+            out += f".{name}" if out else name
+        elif kind == "index":
+            out += f"[{step}]"
+        else:
+            out += f'["{step}"]'
+    return out or "<pod>"

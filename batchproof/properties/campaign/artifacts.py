@@ -25,10 +25,10 @@ from batchproof.model.errors import BatchproofError
 from batchproof.model.framework.evaluate import evaluate_plugin
 from batchproof.model.manifests.encode import ModelObject, dump_manifests
 from batchproof.properties.campaign.evidence import Candidate, LockstepEvidence, PairEvidence
-from batchproof.properties.campaign.findings import Finding, api_path, spec_reference
+from batchproof.properties.campaign.findings import Finding, spec_reference
 from batchproof.properties.classify import decision_view
 from batchproof.properties.lockstep import run_lockstep
-from batchproof.properties.mutate import MISSING, get
+from batchproof.properties.mutate import MISSING, api_path, get
 from batchproof.properties.mutate import Path as Path_
 from batchproof.properties.reproducer import write_reproducer
 from batchproof.properties.world import Cluster

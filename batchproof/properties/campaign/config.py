@@ -54,6 +54,7 @@ class CampaignConfig:
     shard: tuple[int, int] | None = None
     allow_unreached: bool = False
     plots: bool = False
+    stop_at_first: bool = False  # check-plugin: stop every property once one finding is confirmed
 
     def __post_init__(self) -> None:
         if self.budget is not None and self.budget <= 0:

@@ -257,9 +257,12 @@ class Limits:
     deadline: float | None = None
     owner_pid: int = 0
     clock: Clock = time.time
+    stop: Callable[[], bool] | None = None  # e.g. "a finding was confirmed" when stopping at the first
 
     def expired(self) -> bool:
-        """Whether the deadline has passed."""
+        """Whether the deadline has passed (or the stop condition holds)."""
+        if self.stop is not None and self.stop():
+            return True
         return self.deadline is not None and self.clock() >= self.deadline
 
     def owner_alive(self) -> bool:

@@ -172,34 +172,6 @@ def field_names(paths: list[Path]) -> str:
     return ",".join(names) or NONE
 
 
-_API_NAMES = {"host_ip": "hostIP", "uid": "uid"}
-_METADATA = {"name", "namespace", "uid", "labels", "annotations", "owner_references", "deletion_timestamp"}
-
-
-def _camel(name: str) -> str:
-    if name in _API_NAMES:
-        return _API_NAMES[name]
-    head, *rest = name.split("_")
-    return head + "".join(part.capitalize() for part in rest)
-
-
-def api_path(path: Path, *, root: str = "pod") -> str:
-    """A path as the Kubernetes API spells it, e.g. ``metadata.annotations["gpu.example.com/model"]``."""
-    out = ""
-    for position, (kind, step) in enumerate(path):
-        if kind == "attr":
-            name = _camel(str(step))
-            if position == 0 and root == "pod":
-                section = "metadata" if step in _METADATA else "status" if step == "nominated_node_name" else "spec"
-                name = f"{section}.{name}"
-            out += f".{name}" if out else name
-        elif kind == "index":
-            out += f"[{step}]"
-        else:
-            out += f'["{step}"]'
-    return out or "<pod>"
-
-
 NOT_REPLAYED = {"verdict": "not checked", "reason": "not replayed on upstream"}
 
 

@@ -12,12 +12,13 @@ import json
 from dataclasses import dataclass
 from typing import Any, TextIO
 
+from batchproof.properties.audit.readset import ReadSetAudit, render_audit
 from batchproof.properties.campaign.config import CampaignConfig
-from batchproof.properties.campaign.discovery import Discovered, discover
-from batchproof.properties.campaign.evidence import Subject
+from batchproof.properties.campaign.discovery import Discovered
 from batchproof.properties.campaign.findings import Finding
 from batchproof.properties.campaign.loader import LoadedPlugin, load_plugin
-from batchproof.properties.campaign.report import Report
+from batchproof.properties.campaign.properties import plugin_audit
+from batchproof.properties.campaign.report import Report, detection_line
 from batchproof.properties.campaign.runner import run_campaign
 
 SPEC_UNSIGNED = "§1.3"
@@ -29,6 +30,7 @@ class PluginCheck:
 
     loaded: LoadedPlugin
     discovered: Discovered
+    audit: ReadSetAudit
     report: Report | None
 
     @property
@@ -49,6 +51,7 @@ class PluginCheck:
             "points": list(self.loaded.points),
             "signs": self.signs,
             "reads": self.discovered.to_json(),
+            "audit": self.audit.to_json(),
             "passed": self.passed,
             "report": self.report.to_json() if self.report is not None else None,
         }
@@ -63,11 +66,10 @@ def check_plugin(config: CampaignConfig, *, stream: TextIO | None = None) -> Plu
     """
     assert config.plugin is not None
     loaded = load_plugin(config.plugin.ref, config.plugin.args)
-    subject = Subject(loaded.info.name, dict(config.plugin.args), "", config.plugin.ref)
-    discovered = discover(subject.build("strict"))
+    _, discovered, audit = plugin_audit(config)
     if "sign_pod" not in loaded.points:
-        return PluginCheck(loaded, discovered, None)
-    return PluginCheck(loaded, discovered, run_campaign(config, stream=stream))
+        return PluginCheck(loaded, discovered, audit, None)
+    return PluginCheck(loaded, discovered, audit, run_campaign(config, stream=stream))
 
 
 def _reads(found: Discovered) -> str:
@@ -115,6 +117,7 @@ def render_check(check: PluginCheck) -> str:
         f"plugin {name} ({check.loaded.ref}): {'PASS' if check.passed else 'FAIL'}",
         f"  extension points: {', '.join(check.loaded.points)}",
         f"  reads: {_reads(check.discovered)}",
+        *render_audit(check.audit),
     ]
     if not check.signs:
         lines.append(
@@ -128,9 +131,15 @@ def render_check(check: PluginCheck) -> str:
         lines.append(f"  {prop['name']}: {prop['examples']} examples ({paths or 'no interesting path'})")
     for number, finding in enumerate(report.findings, start=1):
         lines += _failure(number, finding)
+        detection = report.detections.get(finding.id)
+        if detection is not None:
+            lines.append(f"  {detection_line(detection)}")
+    if report.findings and report.config.stop_at_first:
+        lines.append("  stopped at the first confirmed gap (--keep-going searches on)")
     for error in report.errors():
         lines.append(f"  internal error: {error}")
-    for prop_name in report.vacuous():
+    stopped_early = bool(report.findings) and report.config.stop_at_first
+    for prop_name in () if stopped_early else report.vacuous():
         lines.append(f"  warning: {prop_name} never reached its interesting path")
     directory = report.config.report_dir
     lines.append(f"report: {directory / 'report.md'}")

@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 from batchproof.model.errors import BatchproofError
 from batchproof.model.objects import DEFAULT_SCHEDULER_NAME, ContainerPort, Pod
 from batchproof.model.profiles import PluginSpec, Profile
+from batchproof.properties.audit.readset import ReadSetAudit, audit_plugin
+from batchproof.properties.audit.steer import steered_pair_cases
 from batchproof.properties.campaign.config import CampaignConfig
 from batchproof.properties.campaign.discovery import Discovered, clusters_with_keys, discover, pods_with_keys
 from batchproof.properties.campaign.evidence import Candidate, Subject, Tally, lockstep_candidates, pair_candidates
@@ -34,6 +36,7 @@ from batchproof.properties.strategies.clusters import clusters
 from batchproof.properties.strategies.objects import lean_pods, pods
 
 Check = Callable[[Any, Tally], list[Candidate]]
+AUDIT_EXAMPLES = 120
 PAIR_PATH = "equal signature, different pods"
 HINT_PATH = "hinted placement"
 
@@ -194,17 +197,34 @@ def plugin_profile(config: CampaignConfig, name: str) -> Profile:
     return profile.with_plugin_args(name, config.plugin.args) if config.plugin.args else profile
 
 
-def plugin_properties(config: CampaignConfig) -> tuple[list[CampaignProperty], Discovered]:
-    """The plugin-author check: its signature against its own results, and placement equivalence."""
+def plugin_audit(config: CampaignConfig) -> tuple[Subject, Discovered, ReadSetAudit]:
+    """The plugin under check, the keys it reads, and its read-set audit (same seed, same audit)."""
     assert config.plugin is not None
     loaded = load_plugin(config.plugin.ref, config.plugin.args)
     subject = Subject(loaded.info.name, dict(config.plugin.args), "", config.plugin.ref)
     found = discover(subject.build("strict"))
+    cases = st.tuples(clusters_with_keys(clusters(max_nodes=4), found), pods_with_keys(pods(), found))
+    audit = audit_plugin(subject.build("strict"), cases, examples=AUDIT_EXAMPLES, seed_value=config.seed)
+    return subject, found, audit
+
+
+def plugin_properties(config: CampaignConfig) -> tuple[list[CampaignProperty], Discovered]:
+    """The plugin-author check: its signature against its own results, and placement equivalence.
+
+    Pairs are generic mutants and, when the read-set audit found fields read but never signed,
+    mutants changed exactly there.
+    """
+    subject, found, audit = plugin_audit(config)
     cluster = clusters_with_keys(clusters(min_nodes=2, max_nodes=4, max_existing_pods=2), found)
-    pairs = st.one_of(
+    arms = [
         pair_cases(first=pods_with_keys(lean_pods(), found), max_mutations=1, cluster=cluster),
         pair_cases(first=pods_with_keys(pods(), found), max_mutations=2, cluster=cluster),
-    )
+    ]
+    targets = audit.unsigned_paths()
+    if targets:
+        steered = steered_pair_cases(first=pods_with_keys(pods(), found), targets=targets, cluster=cluster)
+        arms += [steered, steered]  # half the pairs where the audit points
+    pairs = st.one_of(*arms)
     signature = _pair_property(
         "plugin/signature",
         f"equal {subject.name} signatures mean equal {subject.name} Filter and Score results",

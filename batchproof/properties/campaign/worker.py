@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
+from dataclasses import replace
 
 from batchproof.properties.campaign.artifacts import write_finding
 from batchproof.properties.campaign.budget import run_adaptive
@@ -120,16 +121,23 @@ def run_group(
     """Run the named properties: one after the other to their counts, or sharing a budget adaptively."""
     properties = {p.name: p for p in properties_for(config)}
     chosen = [properties[name] for name in group]
+    runs: list[PropertyRun] = []
+
+    def found() -> bool:
+        return any(run.found for run in runs)
+
+    stop = found if config.stop_at_first else None
     with plugin_context(config):
         if config.deadline is None:
             out = []
             for prop in chosen:
-                out.append(_run_to_end(property_run(config, prop, clock=clock), _limits(config, None, clock)))
+                runs.append(property_run(config, prop, clock=clock))
+                out.append(_run_to_end(runs[-1], replace(_limits(config, None, clock), stop=stop)))
                 if after_step is not None:
                     after_step()
             return out
-        runs = [property_run(config, prop, clock=clock) for prop in chosen]
-        limits = _limits(config, config.deadline, clock)
+        runs += [property_run(config, prop, clock=clock) for prop in chosen]
+        limits = replace(_limits(config, config.deadline, clock), stop=stop)
         for run in runs:  # every machine's saved failures come back before anything is generated
             run.start()
         run_adaptive(runs, [p.weight for p in chosen], limits, after_step=after_step)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from typing import Any
 
 from batchproof.model.errors import BatchproofError
@@ -50,7 +51,9 @@ def run(args: argparse.Namespace) -> int:
     if args.go is not None:
         return run_go(args)
     plugin = PluginRef(args.plugin, parse_args_json(args.args) or {}, max(args.weight, 1))
-    config = config_from(args, signers="strict", variant="renormalize", plugin=plugin)
+    config = replace(
+        config_from(args, signers="strict", variant="renormalize", plugin=plugin), stop_at_first=not args.keep_going
+    )
     result = check_plugin(config, stream=sys.stderr if args.format == "text" else None)
     print(dumps(result.to_json()) if args.format == "json" else render_check(result))
     return 0 if result.passed else 1

@@ -36,8 +36,8 @@ from batchproof.model.profiles import PluginSpec, Profile, batching_profile
 from batchproof.model.resources import is_extended_resource_name
 from batchproof.model.validation.names import qualified_name
 from batchproof.properties.campaign.discovery import VALUES, Discovered, clusters_with_keys, pods_with_keys
-from batchproof.properties.campaign.findings import api_path, differing_paths
-from batchproof.properties.mutate import mutate
+from batchproof.properties.campaign.findings import differing_paths
+from batchproof.properties.mutate import api_path, mutate
 from batchproof.properties.strategies.clusters import clusters
 from batchproof.properties.strategies.objects import pods
 from batchproof.properties.upstream.as_model import plugin_evaluation

@@ -1,0 +1,1 @@
+"""The read-set audit: what a plugin reads of a pod against what its SignPod reads."""
