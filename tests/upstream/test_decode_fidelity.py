@@ -389,3 +389,96 @@ def test_documented_leniencies_hold(oracle: Oracle, tmp_path: Path, name: str) -
     path.write_text(MODEL_LENIENT[name])
     assert upstream_verdict(oracle, path)
     assert model_verdict(path) == ""
+
+
+WORKLOAD_KINDS = ("Deployment", "ReplicaSet", "StatefulSet", "Job", "ReplicationController", "DaemonSet")
+CONTROLLER_FIELDS = ("name", "uid", "labels", "annotations", "owner_references", "volumes", "tolerations", "affinity")
+
+
+WORKLOADS = """
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      containers: [{name: c, image: postgres:16, ports: [{containerPort: 5432}], resources: {limits: {cpu: "1"}}}]
+      volumes: [{name: config, configMap: {name: db-config}}]
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec:
+      hostNetwork: true
+      containers: [{name: c, image: agent, ports: [{containerPort: 9100}]}]
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: j}
+spec:
+  parallelism: 2
+  completionMode: Indexed
+  completions: 2
+  template:
+    spec:
+      restartPolicy: Never
+      initContainers: [{name: side, image: envoy:1, restartPolicy: Always}]
+      containers: [{name: c, image: busybox, resources: {limits: {memory: 64Mi}}}]
+"""
+
+
+def _workloads() -> list[tuple[str, dict[str, Any]]]:
+    """Every workload document of the repository's manifests, and a few of every other kind."""
+    texts = [*(p.read_text() for p in REAL_FILES), WORKLOADS]
+    out = []
+    for text in texts:
+        for document in yaml.safe_load_all(text):
+            if isinstance(document, dict) and document.get("kind") in WORKLOAD_KINDS:
+                out.append((f"{document['kind']}/{document['metadata']['name']}", document))
+    return out
+
+
+def test_workload_pods_are_defaulted_as_upstream_defaults_their_template(oracle: Oracle) -> None:
+    """The pods a workload expands into are its template as upstream stores it, made a pod and
+    stored again (apart from what the controller adds: names, labels, owners, claim volumes, daemon
+    tolerations and affinity)."""
+    workloads = _workloads()
+    decoded = _decode(oracle, _flatten([copy.deepcopy(d) for _, d in workloads]))
+    compared = 0
+    nodes = (Node("n1"),)
+    for (where, document), answer in zip(workloads, decoded, strict=True):
+        assert _errors(answer) == [], (where, _errors(answer))
+        out = Manifests()
+        load_document(Reader(copy.deepcopy(document), where, 1, ""), out, admit=True, nodes=nodes)
+        stored = answer["object"]
+        # The controller creates a pod from the stored (defaulted) template; the API server then
+        # defaults that pod (SetDefaults_Pod: requests from limits only happen here).
+        template = {"apiVersion": "v1", "kind": "Pod", **stored["spec"]["template"]}
+        template["metadata"] = {
+            **template.get("metadata", {}),
+            "name": "p",
+            "namespace": stored["metadata"]["namespace"],
+        }
+        (created,) = _decode(oracle, [template])
+        assert _errors(created) == [], (where, _errors(created))
+        (upstream_pod,) = _upstream_stored(created).pods
+        for pod in out.pods:
+            mine = {f: getattr(pod, f) for f in Pod.__dataclass_fields__ if f not in CONTROLLER_FIELDS}
+            theirs = {f: getattr(upstream_pod, f) for f in Pod.__dataclass_fields__ if f not in CONTROLLER_FIELDS}
+            assert mine == theirs, where
+            # With everything the controller added, upstream stores the pod as the model does.
+            (answer_pod,) = _decode(oracle, [pod_document(pod)])
+            assert _errors(answer_pod) == [], (where, pod.name, _errors(answer_pod))
+            assert _upstream_stored(answer_pod).pods == [pod], (where, pod.name)
+            compared += 1
+    assert compared >= 5, f"only {compared} workload pods compared"
