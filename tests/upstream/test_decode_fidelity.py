@@ -482,3 +482,52 @@ def test_workload_pods_are_defaulted_as_upstream_defaults_their_template(oracle:
             assert _upstream_stored(answer_pod).pods == [pod], (where, pod.name)
             compared += 1
     assert compared >= 5, f"only {compared} workload pods compared"
+
+
+def _workload_of(kind: str, pod: Pod) -> dict[str, Any]:
+    """A ``kind`` workload whose template is the generated pod (as a user would write it)."""
+    document = pod_document(pod)
+    labels = {**document["metadata"].get("labels", {}), "batchproof.example/workload": "gen"}
+    template: dict[str, Any] = {"metadata": {"labels": labels}, "spec": dict(document["spec"])}
+    if document["metadata"].get("annotations"):
+        template["metadata"]["annotations"] = document["metadata"]["annotations"]
+    spec: dict[str, Any] = {"template": template}
+    if kind == "Job":
+        template["spec"]["restartPolicy"] = "Never"
+        spec.update(parallelism=2, completions=2, completionMode="Indexed")
+    else:
+        spec["selector"] = {"matchLabels": {"batchproof.example/workload": "gen"}}
+    if kind in ("Deployment", "StatefulSet"):
+        spec["replicas"] = 2
+    if kind == "StatefulSet":
+        claim = {"metadata": {"name": "data"}, "spec": {"accessModes": ["ReadWriteOnce"]}}
+        spec["volumeClaimTemplates"] = [
+            {**claim, "spec": {**claim["spec"], "resources": {"requests": {"storage": "1Gi"}}}}
+        ]
+    api = "batch/v1" if kind == "Job" else "apps/v1"
+    return {"apiVersion": api, "kind": kind, "metadata": {"name": "gen", "namespace": pod.namespace}, "spec": spec}
+
+
+@pytest.mark.parametrize("kind", ["Deployment", "StatefulSet", "Job", "DaemonSet"])
+def test_generated_workloads_expand_into_pods_upstream_stores_unchanged(oracle: Oracle, kind: str) -> None:
+    """A generated pod as a workload's template: upstream accepts the workload, and every pod the
+    model's controller creates from it is one upstream validates and stores exactly as the model does."""
+    counter = PathCounter(f"decode-fidelity/workloads/{kind}")
+
+    @given(pods(), node_lists())
+    def check(pod: Pod, nodes: list[Node]) -> None:
+        workload = _workload_of(kind, pod)
+        (answer,) = _decode(oracle, [copy.deepcopy(workload)])
+        assert _errors(answer) == [], _errors(answer)
+        out = Manifests()
+        load_document(Reader(workload, "<gen>", 1, ""), out, admit=True, nodes=nodes)
+        if not out.pods:
+            return  # a DaemonSet no generated node is eligible for
+        stored = _decode(oracle, [pod_document(p) for p in out.pods])
+        for created, answer_pod in zip(out.pods, stored, strict=True):
+            assert _errors(answer_pod) == [], (created.name, _errors(answer_pod))
+            assert _upstream_stored(answer_pod).pods == [created], created.name
+        counter.hit("workload compared")
+
+    check()
+    counter.require("workload compared")
