@@ -5,8 +5,10 @@ work in the checkout is never touched), runs the test subset that covers the mut
 counts the mutant killed when that subset fails (or times out). Operators: comparison flips
 (``>``/``>=``, ``==``/``!=``, ``is``/``is not``, ``in``/``not in``), ``and``/``or``, dropping a
 ``not``, ``+``/``-``, an integer constant plus one, an identifier-like string constant changed
-(flush reasons, variants, keys), and two adjacent ``if ...: return`` checks swapped (check order).
-Constants only the type checker reads (``Literal[...]`` members, annotations) are not mutated.
+(flush reasons, variants, keys), two adjacent ``if ...: return`` checks swapped (check order),
+``True``/``False`` flipped, and a statement deleted (a call for its effect, an attribute, subscript
+or augmented assignment: a metric not counted, state not dropped). Constants only the type
+checker reads (``Literal[...]`` members, annotations) are not mutated.
 
 Mutants judged *equivalent* (no test can tell them from the original: same behaviour on every
 input) are listed in ``tools/mutation_equivalents.json``, keyed by module, line, operator and
@@ -166,6 +168,21 @@ def _guarded_return(statement: ast.stmt) -> bool:
     return isinstance(statement, ast.If) and not statement.orelse and isinstance(statement.body[-1], ast.Return)
 
 
+def _deletable(node: ast.AST) -> bool:
+    """Whether deleting the statement is a plausible bug.
+
+    A call for its effect, an attribute, subscript or augmented assignment: a metric not counted,
+    state not dropped, a field not set.
+    """
+    if isinstance(node, ast.Expr):
+        return isinstance(node.value, ast.Call)
+    if isinstance(node, ast.AugAssign):
+        return True
+    if isinstance(node, ast.Assign):
+        return all(isinstance(t, (ast.Attribute, ast.Subscript)) for t in node.targets)
+    return False
+
+
 def sites(tree: ast.AST) -> list[Site]:
     """Every mutation site of the tree, in a stable order."""
     skip = _docstrings(tree) | _in_fstring(tree) | _type_level(tree)
@@ -188,7 +205,11 @@ def sites(tree: ast.AST) -> list[Site]:
                 out.append(Site("int", index, line, f"{node.value} -> {node.value + 1}"))
             elif isinstance(node.value, str) and IDENTIFIER.match(node.value):
                 out.append(Site("str", index, line, f"{node.value!r} -> {node.value + '_x'!r}"))
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            elif isinstance(node.value, bool):
+                out.append(Site("bool", index, line, f"{node.value} -> {not node.value}"))
+        if _deletable(node):
+            out.append(Site("delete", index, line, "delete the statement"))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for position in range(len(node.body) - 1):
                 if _guarded_return(node.body[position]) and _guarded_return(node.body[position + 1]):
                     where = node.body[position].lineno
@@ -213,6 +234,10 @@ def plant(tree: ast.AST, site: Site) -> ast.AST:
         node.value = node.value + 1
     elif kind == "str" and isinstance(node, ast.Constant) and isinstance(node.value, str):
         node.value = node.value + "_x"
+    elif kind == "bool" and isinstance(node, ast.Constant) and isinstance(node.value, bool):
+        node.value = not node.value
+    elif kind == "delete" and isinstance(node, ast.stmt):
+        _replace_child(mutant, node, ast.Pass())
     elif kind == "swap" and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         position = int(arg)
         node.body[position], node.body[position + 1] = node.body[position + 1], node.body[position]
@@ -262,6 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=120.0, help="per-mutant test timeout (a timeout kills)")
     parser.add_argument("--module", action="append", default=[], help="only these scoped modules")
     parser.add_argument("--line", type=int, action="append", default=[], help="only mutants on these lines")
+    parser.add_argument("--operator", action="append", default=[], help="only these operator kinds (e.g. delete)")
     parser.add_argument("--json", type=Path, help="write every outcome and the per-module summary here")
     args = parser.parse_args(argv)
     modules = args.module or list(TARGETS)
@@ -279,7 +305,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{module}: the covering tests fail unmutated; skipped", file=sys.stderr)
                 continue
             tree = ast.parse(original)
-            candidates = [s for s in sites(tree) if not args.line or s.line in args.line]
+            candidates = [
+                s
+                for s in sites(tree)
+                if (not args.line or s.line in args.line)
+                and (not args.operator or s.operator.partition(":")[0] in args.operator)
+            ]
             rng = random.Random(f"{args.seed}:{module}")
             wanted = args.max_per_module or len(candidates)
             picked = rng.sample(candidates, min(len(candidates), wanted))
