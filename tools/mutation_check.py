@@ -8,7 +8,8 @@ counts the mutant killed when that subset fails (or times out). Operators: compa
 (flush reasons, variants, keys), two adjacent ``if ...: return`` checks swapped (check order),
 ``True``/``False`` flipped, and a statement deleted (a call for its effect, an attribute, subscript
 or augmented assignment: a metric not counted, state not dropped). Constants only the type
-checker reads (``Literal[...]`` members, annotations) are not mutated.
+checker reads (``Literal[...]`` members, annotations, decorator options such as
+``@dataclass(frozen=True)``) are not mutated.
 
 Mutants judged *equivalent* (no test can tell them from the original: same behaviour on every
 input) are listed in ``tools/mutation_equivalents.json``, keyed by module, line, operator and
@@ -150,7 +151,11 @@ def _in_fstring(tree: ast.AST) -> set[int]:
 
 
 def _type_level(tree: ast.AST) -> set[int]:
-    """Constants only the type checker reads: ``Literal[...]`` members and annotations."""
+    """Constants only the type checker reads: ``Literal[...]`` members, annotations, decorator options.
+
+    ``@dataclass(frozen=True, slots=True)``: a write to a frozen field is a mypy --strict error, and
+    slots change nothing code that type-checks can observe.
+    """
     out: set[int] = set()
     for node in ast.walk(tree):
         roots: list[ast.AST] = []
@@ -160,6 +165,8 @@ def _type_level(tree: ast.AST) -> set[int]:
             roots.append(node.annotation)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.returns is not None:
             roots.append(node.returns)
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            roots.extend(node.decorator_list)  # @dataclass(frozen=True, slots=True): mypy enforces frozen
         out |= {id(part) for root in roots for part in ast.walk(root)}
     return out
 

@@ -88,6 +88,7 @@ def test_the_first_condition_in_the_documented_order_wins(conditions: frozenset[
     reason = expected_reason(conditions, variant)
     assert outcome.hint is None  # type: ignore[attr-defined]
     assert outcome.flush_reason == reason  # type: ignore[attr-defined]
+    assert outcome.rescored is False  # type: ignore[attr-defined]  # every check here comes before a rescore
     flushed = {k: v for k, v in batch.metrics.flushed.items() if v}  # type: ignore[attr-defined]
     if variant == "g1" and "empty" in conditions:
         assert flushed == {(PROFILE, "empty_list"): 1}  # G1 flushes the empty list when storing it

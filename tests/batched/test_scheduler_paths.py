@@ -73,3 +73,13 @@ def test_the_schedule_command_reports_the_batched_scheduler_by_the_name_it_is_ch
     code = main(["schedule", "--nodes", str(nodes), "--pods", str(pods), "--scheduler", "batched", "--format", "json"])
     assert code == 0
     assert json.loads(capsys.readouterr().out)["scheduler"] == "batched" == BatchedScheduler.name
+
+
+def test_update_replaces_a_queued_pod_and_re_signs_it() -> None:
+    scheduler = BatchedScheduler(scored(), Snapshot([Node("n1")]))
+    scheduler.enqueue(Pod(name="p", uid="b-1"))
+    renamed = Pod(name="p", uid="b-1", scheduler_name="other-scheduler")
+    assert scheduler.update(renamed) is True
+    assert [(q.pod, q.signature) for q in scheduler.queue] == [(renamed, None)]  # no profile: unsigned
+    assert scheduler.update(Pod(name="absent", uid="b-2")) is False
+    assert len(scheduler.queue) == 1

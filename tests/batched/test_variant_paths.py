@@ -51,7 +51,36 @@ def test_the_default_variant_is_g3() -> None:
     """Upstream v1.37 behaviour: a batch constructed without a variant rescores like g3."""
     assert still_fits(None) == STILL_FITS["g3"]
     scheduler = BatchedScheduler(framework(), Snapshot([Node("n1")]))
+    assert scheduler.variant == "g3"
     assert {b.variant for b in scheduler.batches.values()} == {"g3"}
+
+
+def test_without_generic_workload_a_second_pod_in_the_same_cycle_is_a_skipped_cycle() -> None:
+    """GenericWorkload is off by default (1.37): an equal cycle count is no PodGroup cycle."""
+    snapshot = Snapshot([Node("n1"), Node("n3")])
+    batch = OpportunisticBatch(framework(), profile=PROFILE, clock=VirtualClock(), metrics=BatchMetrics())
+    seed(batch, "n3", entries(("n1", 0)), snapshot, "b-1")
+    assert batch.get_node_hint(Pod(uid="b-2"), b"sig", CycleState(snapshot), 1).flush_reason == "pod_skipped"
+
+
+def cached(batch: OpportunisticBatch) -> list[str] | None:
+    return None if batch.state is None else sorted(batch.state.sorted_nodes.names())
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize(("signature", "others"), [(None, [("n1", 1)]), (b"sig", []), (b"sig", None)])
+def test_storing_a_cycle_with_nothing_to_keep_drops_the_previous_batch(
+    variant: Variant, signature: bytes | None, others: list[tuple[str, int]] | None
+) -> None:
+    snapshot = Snapshot([Node("n1"), Node("n2"), Node("n3")])
+    batch = make_batch(framework(), variant=variant)
+    seed(batch, "n3", entries(("n1", 10), ("n2", 5)), snapshot, "b-1")
+    assert cached(batch) == ["n1", "n2"]
+    remaining = None if others is None else entries(*others)
+    _, stored = batch.store_schedule_results(signature, None, "n2", remaining, 2)
+    assert stored == ("pod_not_batchable" if signature is None else "empty_list")
+    assert cached(batch) is None
+    assert batch.get_node_hint(Pod(uid="b-3"), b"sig", CycleState(snapshot), 3).hint is None
 
 
 @pytest.mark.parametrize("name", ["g2", "G3", "renormalise", "", "g3 "])
@@ -188,6 +217,20 @@ def test_only_the_failure_cache_variant_fails_a_pod_fast(variant: Variant) -> No
     else:
         assert decision is None
         assert batch.failure_cache is None
+
+
+def test_the_batched_scheduler_writes_and_reads_the_failure_cache_each_cycle() -> None:
+    """A pod that fits nowhere is a FitError; its identical successor fails from the cache, unfiltered."""
+    fw = framework(TableScore({}))
+    scheduler = BatchedScheduler(fw, Snapshot([Node("n1")]), variant="failure-cache")
+    assert scheduler.schedule_one(Pod(name="p1", uid="b-1")).node == "n1"
+    second = scheduler.schedule_one(Pod(name="p2", uid="b-2"))  # n1 holds a blocking pod
+    third = scheduler.schedule_one(Pod(name="p3", uid="b-3"))
+    assert second.node is None and third.node is None
+    assert second.filter_statuses and not third.filter_statuses  # the third ran no Filter
+    assert third.status == second.status
+    batch = scheduler.batches[PROFILE]
+    assert batch.failure_cache is not None and batch.failure_cache.hits == 1
 
 
 def test_the_failure_cache_passes_pods_it_has_no_fit_error_for() -> None:

@@ -110,6 +110,13 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], str, list[Any]]] = [
         [("TaintToleration", 3), ("NodeAffinity", 2), ("ImageLocality", 1)],
     ),
     (
+        "a plugin enabled at one point only runs there, after the MultiPoint ones",
+        {"filter": (PluginSpec("VolumeZone"),)},
+        {},
+        "filter",
+        ["NodeName", "TaintToleration", "NodeAffinity", "NodePorts", "NodeResourcesFit", "VolumeZone"],
+    ),
+    (
         "re-enabling a point does not change the other points",
         {"filter": (PluginSpec("NodePorts"),)},
         {},

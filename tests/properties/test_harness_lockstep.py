@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from batchproof.batched import BatchedScheduler
 from batchproof.model.objects import Pod
 from batchproof.model.scheduling import Decision
-from batchproof.properties.lockstep import LockstepRun, Scenario, run_lockstep
+from batchproof.properties.lockstep import BatchingOptions, LockstepRun, Scenario, run_lockstep
 from batchproof.properties.world import Cluster
 from tests.properties.test_harness_classify import FIT, GI, node, pod
 
@@ -79,3 +81,37 @@ def test_a_real_run_has_no_stale_hints() -> None:
     run = run_lockstep(scenario(*(replace(pod(i), containers=()) for i in range(4))))
     assert any(d.path == "hint" for d in run.batched)
     assert run.stale_hints(0.5) == []
+
+
+def small_pods(count: int) -> tuple[Pod, ...]:
+    return tuple(replace(pod(i), containers=()) for i in range(count))
+
+
+def test_events_reach_both_schedulers() -> None:
+    """A node removed before the second pod: neither side may use it (the batched hint included)."""
+    from batchproof.properties.events import NodeRemoval
+
+    big_only = (pod(1), pod(2))
+    run = run_lockstep(replace(scenario(*big_only), events=((1, NodeRemoval("big")),)))
+    assert [d.node for d in run.reference] == ["big", None]
+    assert [d.node for d in run.batched] == ["big", None]
+    assert run.unsafe == []
+
+
+def test_a_clock_jump_reaches_the_batched_schedulers_clock() -> None:
+    from batchproof.properties.events import ClockJump
+
+    run = run_lockstep(replace(scenario(*small_pods(2)), events=((1, ClockJump(1.0)),)))
+    assert run.batched[1].flush_reason == "expired"
+
+
+def test_the_virtual_clock_advances_by_the_pod_interval_between_pods() -> None:
+    run = run_lockstep(replace(scenario(*small_pods(3)), options=BatchingOptions(pod_interval=0.01)))
+    assert [d.path for d in run.batched] == ["full", "hint", "hint"]
+    assert [d.batch_age for d in run.batched[1:]] == [pytest.approx(0.01), pytest.approx(0.02)]
+
+
+def test_the_run_carries_the_batched_schedulers_metrics() -> None:
+    run = run_lockstep(scenario(*small_pods(3)))
+    assert run.metrics["batch_attempts_total"] == {"hint_used": 2, "no_hint": 1}
+    assert 'scheduler_batch_attempts_total{profile="default-scheduler",result="hint_used"} 2' in run.prometheus
