@@ -178,12 +178,15 @@ def _instance(pattern: Path) -> Path:
     return tuple(("index", 0) if step == ("index", "*") else step for step in pattern)
 
 
-def mutate_at(draw: Draw, value: Any, donor: Any, pattern: Path) -> tuple[Any, Mutation]:
+def mutate_at(
+    draw: Draw, value: Any, donor: Any, pattern: Path, *, strings: tuple[str, ...] = ("a", "b", "1")
+) -> tuple[Any, Mutation]:
     """One mutation of ``value`` exactly at a path matching ``pattern`` (steered mutation).
 
     The path is taken from ``value`` or ``donor`` where they have one; otherwise the pattern with
-    index 0. An absent map key is added with the donor's value (or a new string), an absent
-    list item grafted from the donor.
+    index 0. An absent map key is added with the donor's value or one of ``strings`` (the values
+    a plugin compares with), an absent list item grafted from the donor; a string is replaced by
+    one of ``strings`` half the time.
     """
     found = sorted({p for p in (*paths(value), *paths(donor)) if matches(pattern, p)}, key=repr)
     path = draw(st.sampled_from(found)) if found else _instance(pattern)
@@ -194,12 +197,16 @@ def mutate_at(draw: Draw, value: Any, donor: Any, pattern: Path) -> tuple[Any, M
         parent = get(value, path[:-1])
         kind, step = path[-1]
         if kind == "key" and isinstance(parent, FrozenDict):
-            new = donor_leaf if donor_leaf is not MISSING else draw(st.sampled_from(("a", "b", "1")))
+            pooled = draw(st.sampled_from(strings))
+            new = donor_leaf if donor_leaf is not MISSING and draw(st.booleans()) else pooled
             return put(value, path[:-1], FrozenDict({**parent, step: new})), Mutation(render_path(path), "add-key")
         if kind == "index" and isinstance(parent, tuple) and donor_leaf is not MISSING:
             return put(value, path[:-1], (*parent, donor_leaf)), Mutation(render_path(path), "insert")
         return value, Mutation(render_path(path), "none")
-    new, kind = _tweak(draw, leaf, donor_leaf)
+    if isinstance(leaf, str) and draw(st.booleans()):
+        new, kind = draw(st.sampled_from(strings)), "change"
+    else:
+        new, kind = _tweak(draw, leaf, donor_leaf)
     try:
         return put(value, path, new), Mutation(render_path(path), kind)
     except (TypeError, ValueError):

@@ -25,6 +25,8 @@ def test_the_go_plugin_with_a_gap_fails_naming_the_field(capsys: pytest.CaptureF
     assert code == 1
     gap = document["gaps"][0]  # type: ignore[index]
     assert gap["fields"] == ['metadata.annotations["gpu.example.com/model"]']
+    # The audit from single-field mutations names it too (the mutation that found the gap is one).
+    assert document["audit"]["read_but_never_signed"] == ['metadata.annotations["gpu.example.com/model"]']  # type: ignore[index]
     assert "gpu.example.com/model" in gap["fix"]
 
 
@@ -37,6 +39,8 @@ def test_the_complete_go_plugin_passes_and_says_what_was_exercised(capsys: pytes
     assert exercised["placements_from_a_hint"] > 0  # type: ignore[index]
     assert {"filter", "score"} <= set(exercised["pairs_per_extension_point"])  # type: ignore[index]
     assert document["passed"] and not document["never_batches"]
+    assert document["audit"]["read_but_never_signed"] == []  # type: ignore[index]
+    assert 'metadata.annotations["gpu.example.com/model"]' in document["audit"]["signed"]  # type: ignore[index]
 
 
 @pytest.mark.usefixtures("oracle")

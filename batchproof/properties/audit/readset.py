@@ -33,6 +33,7 @@ from batchproof.properties.mutate import Path, api_path
 from batchproof.properties.upstream.seeded import seeded
 from batchproof.properties.world import Cluster
 
+WITNESSES = 4
 POINTS = ("pre_filter", "filter", "pre_score", "score", "normalize_score")
 _COVERS: dict[ReadKind, frozenset[ReadKind]] = {
     "value": frozenset({"value", "keys", "len"}),
@@ -89,6 +90,7 @@ class ReadSetAudit:
     reads: dict[str, Counter[Read]] = field(default_factory=lambda: defaultdict(Counter))
     signed: Counter[Read] = field(default_factory=Counter)
     raised: list[PluginRaised] = field(default_factory=list)
+    witnesses: dict[Read, list[Pod]] = field(default_factory=dict)
     seconds: float = 0.0
 
     @property
@@ -105,6 +107,10 @@ class ReadSetAudit:
     def unsigned_paths(self) -> tuple[Path, ...]:
         """The unsigned reads' paths, for steering the mutator."""
         return tuple(dict.fromkeys(path for path, _ in self.unsigned))
+
+    def witness_pods(self) -> tuple[Pod, ...]:
+        """Pods on which an unsigned read happened: a read on a branch is reached again from them."""
+        return tuple(dict.fromkeys(pod for read in self.unsigned for pod in self.witnesses.get(read, ())))
 
     def points_reading(self, read: Read) -> list[str]:
         """The extension points that made ``read``."""
@@ -162,7 +168,12 @@ def _exercise(plugin: Any, pod: Pod, cluster: Cluster, audit: ReadSetAudit) -> N
             audit.raised.append(PluginRaised(point, pod.key, node, f"{type(error).__name__}: {error}"))
             return None
         finally:
-            audit.reads[point].update(_generalised(tracer))
+            reads = _generalised(tracer)
+            audit.reads[point].update(reads)
+            for read in reads:
+                kept = audit.witnesses.setdefault(read, [])
+                if len(kept) < WITNESSES and pod not in kept:
+                    kept.append(pod)
 
     if implements(plugin, "pre_filter"):
         call("pre_filter", "", lambda view: (state, view, nodes))

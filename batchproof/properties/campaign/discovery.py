@@ -19,9 +19,11 @@ from batchproof.model.cluster.snapshot import Snapshot
 from batchproof.model.framework.cycle_state import CycleState
 from batchproof.model.frozen import FrozenDict
 from batchproof.model.objects import Container, Node, Pod
+from batchproof.model.validation.names import label_value
 from batchproof.properties.world import Cluster
 
 VALUES = ("a", "b", "1")
+MAX_PROBE_VALUES = 16
 STANDARD_RESOURCES = frozenset({"cpu", "memory", "pods", "ephemeral-storage"})
 Log = set[tuple[str, str]]
 
@@ -60,10 +62,16 @@ class Discovered:
     node_labels: tuple[str, ...] = ()
     node_annotations: tuple[str, ...] = ()
     resources: tuple[str, ...] = ()
+    values: tuple[str, ...] = ()  # label values beyond VALUES: the plugin's own literals
 
     def to_json(self) -> dict[str, list[str]]:
         """Plain data for reports."""
         return {name: list(getattr(self, name)) for name in self.__slots__}
+
+    @property
+    def all_values(self) -> tuple[str, ...]:
+        """The shared value pool and the plugin's literals."""
+        return VALUES + tuple(v for v in self.values if v not in VALUES)
 
 
 def _probe_pod(log: Log, annotations: dict[str, str], labels: dict[str, str]) -> Pod:
@@ -111,17 +119,29 @@ def _exercise(plugin: Any, pod: Pod, node: Node) -> None:
             _quietly(method, args)
 
 
-def discover(plugin: Any, *, rounds: int = 3) -> Discovered:
-    """Probe ``plugin`` with empty maps, then with the keys found set, until no new key turns up."""
+def discover(plugin: Any, *, rounds: int = 3, values: tuple[str, ...] = ()) -> Discovered:
+    """Probe ``plugin`` with empty maps, then with the keys found set, until no new key turns up.
+
+    Each of ``values`` (the plugin's literals that are valid label values) is then tried as the
+    value of every key found, so a key read only when another holds a given value turns up too.
+    """
     log: Log = set()
+
+    def probe(value: str) -> None:
+        before = set(log)
+        annotations = {k: value for where, k in before if where == "pod.annotations"}
+        labels = {k: value for where, k in before if where == "pod.labels"}
+        node_labels = {k: value for where, k in before if where == "node.labels"}
+        _exercise(plugin, _probe_pod(log, annotations, labels), _probe_node(log, node_labels))
+
     for _ in range(rounds):
         before = set(log)
-        annotations = {k: VALUES[0] for where, k in before if where == "pod.annotations"}
-        labels = {k: VALUES[0] for where, k in before if where == "pod.labels"}
-        node_labels = {k: VALUES[0] for where, k in before if where == "node.labels"}
-        _exercise(plugin, _probe_pod(log, annotations, labels), _probe_node(log, node_labels))
+        probe(VALUES[0])
         if log == before:
             break
+    usable = tuple(v for v in values if not label_value(v) and v not in VALUES)[:MAX_PROBE_VALUES]
+    for value in usable:
+        probe(value)
 
     def keys(where: str, *, skip: frozenset[str] = frozenset()) -> tuple[str, ...]:
         return tuple(sorted(k for w, k in log if w == where and k not in skip))
@@ -132,13 +152,14 @@ def discover(plugin: Any, *, rounds: int = 3) -> Discovered:
         node_labels=keys("node.labels"),
         node_annotations=keys("node.annotations"),
         resources=tuple(sorted({k for w, k in log if w in ("requests", "allocatable")} - STANDARD_RESOURCES)),
+        values=usable,
     )
 
 
-def _extra(keys: tuple[str, ...]) -> st.SearchStrategy[dict[str, str]]:
+def _extra(keys: tuple[str, ...], values: tuple[str, ...] = VALUES) -> st.SearchStrategy[dict[str, str]]:
     if not keys:
         return st.just({})
-    return st.dictionaries(st.sampled_from(keys), st.sampled_from(VALUES), max_size=len(keys))
+    return st.dictionaries(st.sampled_from(keys), st.sampled_from(values), max_size=len(keys))
 
 
 def pods_with_keys(base: st.SearchStrategy[Pod], found: Discovered) -> st.SearchStrategy[Pod]:
@@ -160,13 +181,15 @@ def pods_with_keys(base: st.SearchStrategy[Pod], found: Discovered) -> st.Search
             containers=(container, *pod.containers[1:]),
         )
 
-    return st.tuples(base, _extra(found.pod_labels), _extra(found.pod_annotations), resources).map(extend)
+    pool = found.all_values
+    return st.tuples(base, _extra(found.pod_labels, pool), _extra(found.pod_annotations, pool), resources).map(extend)
 
 
 def clusters_with_keys(base: st.SearchStrategy[Cluster], found: Discovered) -> st.SearchStrategy[Cluster]:
     """``base`` clusters whose nodes carry some of the discovered labels, annotations and resources."""
     resources = st.fixed_dictionaries({r: st.sampled_from((0, 1, 4)) for r in found.resources})
-    extras = st.tuples(_extra(found.node_labels), _extra(found.node_annotations), resources)
+    pool = found.all_values
+    extras = st.tuples(_extra(found.node_labels, pool), _extra(found.node_annotations, pool), resources)
     return _clusters_with_keys(base, extras)
 
 

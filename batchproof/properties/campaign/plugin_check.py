@@ -17,7 +17,7 @@ from batchproof.properties.campaign.config import CampaignConfig
 from batchproof.properties.campaign.discovery import Discovered
 from batchproof.properties.campaign.findings import Finding
 from batchproof.properties.campaign.loader import LoadedPlugin, load_plugin
-from batchproof.properties.campaign.properties import plugin_audit
+from batchproof.properties.campaign.properties import plugin_surface
 from batchproof.properties.campaign.report import Report, detection_line
 from batchproof.properties.campaign.runner import run_campaign
 
@@ -66,7 +66,8 @@ def check_plugin(config: CampaignConfig, *, stream: TextIO | None = None) -> Plu
     """
     assert config.plugin is not None
     loaded = load_plugin(config.plugin.ref, config.plugin.args)
-    _, discovered, audit = plugin_audit(config)
+    learned = plugin_surface(config)
+    discovered, audit = learned.found, learned.audit
     if "sign_pod" not in loaded.points:
         return PluginCheck(loaded, discovered, audit, None)
     return PluginCheck(loaded, discovered, audit, run_campaign(config, stream=stream))

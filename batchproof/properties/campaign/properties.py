@@ -15,11 +15,13 @@ from hypothesis import strategies as st
 from batchproof.model.errors import BatchproofError
 from batchproof.model.objects import DEFAULT_SCHEDULER_NAME, ContainerPort, Pod
 from batchproof.model.profiles import PluginSpec, Profile
+from batchproof.model.validation.names import qualified_name
 from batchproof.properties.audit.readset import ReadSetAudit, audit_plugin
-from batchproof.properties.audit.steer import steered_pair_cases
+from batchproof.properties.audit.steer import balanced_pair_cases, steered_pair_cases
 from batchproof.properties.campaign.config import CampaignConfig
 from batchproof.properties.campaign.discovery import Discovered, clusters_with_keys, discover, pods_with_keys
 from batchproof.properties.campaign.evidence import Candidate, Subject, Tally, lockstep_candidates, pair_candidates
+from batchproof.properties.campaign.literals import Literals, literals_of
 from batchproof.properties.campaign.loader import load_plugin
 from batchproof.properties.campaign.reduce import reduce_lockstep, reduce_pair
 from batchproof.properties.campaign.searches import (
@@ -34,9 +36,11 @@ from batchproof.properties.lockstep import BatchingOptions, Scenario
 from batchproof.properties.signatures import SIGNABLE_PLUGINS, PairCase, pair_cases
 from batchproof.properties.strategies.clusters import clusters
 from batchproof.properties.strategies.objects import lean_pods, pods
+from batchproof.properties.strategies.surface import surface_pods
 
 Check = Callable[[Any, Tally], list[Candidate]]
 AUDIT_EXAMPLES = 120
+MAX_LITERAL_KEYS = 24
 PAIR_PATH = "equal signature, different pods"
 HINT_PATH = "hinted placement"
 
@@ -197,32 +201,62 @@ def plugin_profile(config: CampaignConfig, name: str) -> Profile:
     return profile.with_plugin_args(name, config.plugin.args) if config.plugin.args else profile
 
 
-def plugin_audit(config: CampaignConfig) -> tuple[Subject, Discovered, ReadSetAudit]:
-    """The plugin under check, the keys it reads, and its read-set audit (same seed, same audit)."""
+@dataclass(frozen=True, slots=True)
+class PluginSurface:
+    """What the plugin-author check learns before it generates: keys, literals, the audit."""
+
+    subject: Subject
+    found: Discovered
+    literals: Literals
+    audit: ReadSetAudit
+
+    def pods(self, base: st.SearchStrategy[Pod]) -> st.SearchStrategy[Pod]:
+        """``base`` over the whole pod surface, with the keys and literals the plugin uses."""
+        surface = surface_pods(base, strings=self.literals.strings, numbers=self.literals.numbers)
+        return pods_with_keys(surface, self.found)
+
+
+def plugin_surface(config: CampaignConfig) -> PluginSurface:
+    """The plugin under check, the keys and literals it uses, and its read-set audit (same seed, same audit)."""
     assert config.plugin is not None
     loaded = load_plugin(config.plugin.ref, config.plugin.args)
     subject = Subject(loaded.info.name, dict(config.plugin.args), "", config.plugin.ref)
-    found = discover(subject.build("strict"))
-    cases = st.tuples(clusters_with_keys(clusters(max_nodes=4), found), pods_with_keys(pods(), found))
-    audit = audit_plugin(subject.build("strict"), cases, examples=AUDIT_EXAMPLES, seed_value=config.seed)
-    return subject, found, audit
+    plugin = subject.build("strict")
+    literals = literals_of(plugin)
+    found = discover(plugin, values=literals.strings)
+    # Keys read from nodes only on a branch the probe pods never take (``"spare" in labels`` for
+    # critical pods) are still among the literals: nodes may carry any of them.
+    extra = tuple(k for k in literals.strings if not qualified_name(k) and k not in found.node_labels)
+    found = replace(found, node_labels=found.node_labels + extra[:MAX_LITERAL_KEYS])
+    surface = PluginSurface(subject, found, literals, ReadSetAudit(subject.name))
+    cases = st.tuples(clusters_with_keys(clusters(max_nodes=4), found), surface.pods(pods()))
+    audit = audit_plugin(plugin, cases, examples=AUDIT_EXAMPLES, seed_value=config.seed)
+    return replace(surface, audit=audit)
 
 
 def plugin_properties(config: CampaignConfig) -> tuple[list[CampaignProperty], Discovered]:
     """The plugin-author check: its signature against its own results, and placement equivalence.
 
-    Pairs are generic mutants and, when the read-set audit found fields read but never signed,
-    mutants changed exactly there.
+    Pods cover the whole surface with the plugin's keys and literals; pairs are generic mutants,
+    mutants with two numbers moved in opposite directions (lossy fragments such as sums stay
+    equal), and, when the read-set audit found fields read but never signed, mutants changed
+    exactly there.
     """
-    subject, found, audit = plugin_audit(config)
+    learned = plugin_surface(config)
+    subject, found, audit = learned.subject, learned.found, learned.audit
     cluster = clusters_with_keys(clusters(min_nodes=2, max_nodes=4, max_existing_pods=2), found)
     arms = [
-        pair_cases(first=pods_with_keys(lean_pods(), found), max_mutations=1, cluster=cluster),
-        pair_cases(first=pods_with_keys(pods(), found), max_mutations=2, cluster=cluster),
+        pair_cases(first=learned.pods(lean_pods()), max_mutations=1, cluster=cluster),
+        pair_cases(first=learned.pods(pods()), max_mutations=2, cluster=cluster),
+        balanced_pair_cases(first=learned.pods(pods(max_containers=3)), cluster=cluster),
     ]
     targets = audit.unsigned_paths()
     if targets:
-        steered = steered_pair_cases(first=pods_with_keys(pods(), found), targets=targets, cluster=cluster)
+        # Pods the audit saw make an unsigned read come first: a read made only on a branch
+        # (a label with one value) is reached again from them.
+        witnesses = audit.witness_pods()
+        base = st.one_of(st.sampled_from(witnesses), learned.pods(pods())) if witnesses else learned.pods(pods())
+        steered = steered_pair_cases(first=base, targets=targets, cluster=cluster, strings=found.all_values)
         arms += [steered, steered]  # half the pairs where the audit points
     pairs = st.one_of(*arms)
     signature = _pair_property(
@@ -234,7 +268,7 @@ def plugin_properties(config: CampaignConfig) -> tuple[list[CampaignProperty], D
         weight=1,
     )
     runs = _interleaved(
-        pair_cases(first=pods_with_keys(signable_pods(), found), max_mutations=1, cluster=cluster),
+        pair_cases(first=learned.pods(signable_pods()), max_mutations=1, cluster=cluster),
         plugin_profile(config, subject.name),
     )
     placement = _lockstep_property(

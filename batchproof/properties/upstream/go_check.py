@@ -34,12 +34,14 @@ from batchproof.model.frozen import FrozenDict
 from batchproof.model.objects import Pod
 from batchproof.model.profiles import PluginSpec, Profile, batching_profile
 from batchproof.model.resources import is_extended_resource_name
-from batchproof.model.validation.names import qualified_name
+from batchproof.model.validation.names import label_value, qualified_name
+from batchproof.properties.audit.readset import generalise
 from batchproof.properties.campaign.discovery import VALUES, Discovered, clusters_with_keys, pods_with_keys
 from batchproof.properties.campaign.findings import differing_paths
-from batchproof.properties.mutate import api_path, mutate
+from batchproof.properties.mutate import Path, api_path, mutate
 from batchproof.properties.strategies.clusters import clusters
 from batchproof.properties.strategies.objects import pods
+from batchproof.properties.strategies.surface import surface_pods
 from batchproof.properties.upstream.as_model import plugin_evaluation
 from batchproof.properties.upstream.compare import canonical, compare_plugin
 from batchproof.properties.upstream.go_placement import Pattern, PlacementRun, compare_placements, queue_of
@@ -125,10 +127,27 @@ class GoCheck:
     unsigned: int = 0
     points: Counter[str] = field(default_factory=Counter)
     fields_varied: Counter[str] = field(default_factory=Counter)
+    read: Counter[str] = field(default_factory=Counter)
+    signed: Counter[str] = field(default_factory=Counter)
     queues: int = 0
     placements: int = 0
     hinted: int = 0
     seconds: float = 0.0
+
+    def audit(self, paths: list[Path], *, changed_results: bool, changed_signature: bool) -> None:
+        """Count a single-field mutation: what the plugin reads (its results moved) and signs."""
+        if len(paths) != 1:
+            return
+        name = api_path(generalise(paths[0]))
+        if changed_results:
+            self.read[name] += 1
+        if changed_signature:
+            self.signed[name] += 1
+
+    @property
+    def read_never_signed(self) -> list[str]:
+        """Fields whose change alone changed a result and never changed the signature."""
+        return sorted(name for name in self.read if name not in self.signed)
 
     @property
     def never_batches(self) -> bool:
@@ -152,6 +171,11 @@ class GoCheck:
             "passed": self.passed,
             "never_batches": self.never_batches,
             "literals": self.pool.to_json(),
+            "audit": {
+                "read": sorted(self.read),
+                "signed": sorted(self.signed),
+                "read_but_never_signed": self.read_never_signed,
+            },
             "exercised": {
                 "examples": self.examples,
                 "equal_signature_pairs": self.equal_pairs,
@@ -175,7 +199,8 @@ def pool_of(plugin: GoPlugin) -> Discovered:
     literals = plugin.literals()
     keys = tuple(x for x in literals if x != plugin.name and not qualified_name(x))
     resources = tuple(x for x in keys if "/" in x and is_extended_resource_name(x))
-    return Discovered(keys, keys, keys, keys, resources)
+    values = tuple(x for x in literals if not label_value(x))[:16]
+    return Discovered(keys, keys, keys, keys, resources, values)
 
 
 def profile_with(plugin: GoPlugin, args: dict[str, Any] | None) -> Profile:
@@ -229,7 +254,7 @@ def check_go_plugin(
     stop: list[str] = []  # "entry" (budget spent) or "gap" (first confirmed gap)
 
     @seeded(examples, seed_value)
-    @given(clusters_with_keys(clusters(), pool), _base_pods(pool), st.data())
+    @given(clusters_with_keys(clusters(), pool), _base_pods(pool, plugin.literals()), st.data())
     def one(cluster: Cluster, pod: Pod, data: st.DataObject) -> None:
         # Hypothesis replays the example that raised _Stop: it must draw exactly what it drew.
         if stop == ["entry"] or (not stop and budget is not None and clock() - started > budget):
@@ -253,15 +278,16 @@ def check_go_plugin(
         if signature is None:
             check.unsigned += 1
             return
+        paths = differing_paths(pod, mutant)
+        names = tuple(sorted({api_path(p) for p in paths}))
+        differences = compare_plugin(plugin_evaluation(first), second, [n.name for n in cluster.nodes], reasons=False)
+        check.audit(paths, changed_results=bool(differences), changed_signature=signature != _fragments(second))
         if signature != _fragments(second):
             return
         check.equal_pairs += 1
         for point in first.get("points", ()):
             check.points[point] += 1
-        paths = differing_paths(pod, mutant)
-        names = tuple(sorted({api_path(p) for p in paths}))
         check.fields_varied.update(names)
-        differences = compare_plugin(plugin_evaluation(first), second, [n.name for n in cluster.nodes], reasons=False)
         gap: GoGap | None = None
         if differences:
             d = differences[0]
@@ -287,10 +313,13 @@ def check_go_plugin(
     return check
 
 
-def _base_pods(pool: Discovered) -> st.SearchStrategy[Pod]:
-    """The whole pod surface, and as often pods upstream's in-tree signers sign, which can batch."""
+def _base_pods(pool: Discovered, strings: tuple[str, ...] = ()) -> st.SearchStrategy[Pod]:
+    """The whole pod surface (with the source's literals), and as often pods upstream's signers sign."""
     signable = pods(affinity=False, spread=False, volumes_=False)
-    return st.one_of(pods_with_keys(pods(), pool), pods_with_keys(signable, pool))
+    return st.one_of(
+        pods_with_keys(surface_pods(pods(), strings=strings), pool),
+        pods_with_keys(surface_pods(signable, strings=strings), pool),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -434,6 +463,12 @@ def render_go_check(check: GoCheck) -> str:
     """Lines for a person."""
     lines = [f"{check.plugin.name} (Go, {check.plugin.package}.{check.plugin.factory})"]
     lines.append(f"  source literals tried as keys: {', '.join(check.pool.pod_annotations) or '-'}")
+    lines.append(
+        f"  read-set audit from single-field mutations: reads {', '.join(sorted(check.read)) or 'nothing seen'}; "
+        f"signs {', '.join(sorted(check.signed)) or 'nothing seen'}"
+    )
+    for name in check.read_never_signed:
+        lines.append(f"    read but never signed: {name}")
     lines.append(
         f"  exercised: {check.examples} pairs, {check.equal_pairs} with equal signatures "
         f"({', '.join(f'{k} {v}' for k, v in sorted(check.points.items())) or 'no extension point'})"
