@@ -7,16 +7,18 @@ Plugins are merged onto upstream's default MultiPoint set as the v1 defaulting d
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from batchproof.model.config_schema import check_known_fields
-from batchproof.model.errors import ManifestError
+from batchproof.model.errors import ConfigError, ManifestError
 from batchproof.model.frozen import FrozenDict
 from batchproof.model.manifests.load import read_documents
 from batchproof.model.manifests.reader import Reader
 from batchproof.model.objects import DEFAULT_SCHEDULER_NAME
+from batchproof.model.plugins.registry import DEFAULT_REGISTRY, NON_SCHEDULING_PLUGINS
 from batchproof.model.profiles import DEFAULT_MULTI_POINT, POINTS, PluginSpec, Profile
 
 API_VERSION = "kubescheduler.config.k8s.io/v1"
@@ -82,11 +84,14 @@ def profile_from(reader: Reader, *, percentage: int | None) -> Profile:
     )
 
 
-def load_config(path: str | Path) -> list[Profile]:
+def load_config(path: str | Path, *, out_of_tree: Iterable[str] = ()) -> list[Profile]:
     """Every profile of a KubeSchedulerConfiguration file (a default profile when none is listed).
+
+    ``out_of_tree`` names plugins loaded beside the in-tree ones (``check-plugin``'s plugin).
 
     Raises:
         ManifestError: the file is malformed; the message names the document and field.
+        ConfigError: a profile names a plugin batchproof does not have.
 
     """
     documents = read_documents(path)
@@ -110,4 +115,24 @@ def load_config(path: str | Path) -> list[Profile]:
         raise body["profiles"].fail(f"duplicate schedulerName among {names}")
     if has_extenders:
         profiles = tuple(replace(p, has_extenders=True) for p in profiles)
+    for index, profile in enumerate(profiles):
+        _check_plugin_names(body["profiles"].child(index), profile, str(path), frozenset(out_of_tree))
     return list(profiles)
+
+
+def _check_plugin_names(reader: Reader, profile: Profile, path: str, out_of_tree: frozenset[str]) -> None:
+    """An unknown plugin at any extension point is an error naming the file, profile and field.
+
+    Upstream fails scheduler start-up the same way (runtime/framework.go: "plugin %q does not exist").
+    """
+    known = {*DEFAULT_REGISTRY.names(), *NON_SCHEDULING_PLUGINS, *out_of_tree}
+    plugins = reader.mapping()["plugins"].mapping()
+    for point in ("multiPoint", *POINTS):
+        for item in plugins[point].mapping()["enabled"].items():
+            field = item.mapping()["name"]
+            if field.string() not in known:
+                raise field.fail(
+                    f"profile {profile.scheduler_name!r}: plugin {field.string()!r} does not exist in batchproof "
+                    "(an out-of-tree plugin: check it with `batchproof check-plugin MODULE:OBJECT --config "
+                    f"{path}`, which loads it)"
+                )

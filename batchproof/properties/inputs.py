@@ -106,6 +106,7 @@ def choose_profile(
     feature_gates: str | None,
     default: str = "batching",
     profile_name: str | None = None,
+    out_of_tree: tuple[str, ...] = (),
 ) -> Profile:
     """The profile from ``--config`` (``profile_name``, else its first profile) or ``--profile``.
 
@@ -119,7 +120,7 @@ def choose_profile(
     if config is not None and profile is not None:
         raise ConfigError("--config and --profile are mutually exclusive")
     if config is not None:
-        chosen = named_profile(load_config(config), profile_name, source=config)
+        chosen = named_profile(load_config(config, out_of_tree=out_of_tree), profile_name, source=config)
     else:
         name = profile or default
         chosen = named_profile([built_in_profile(name)], profile_name, source=f"built-in profile {name!r}")

@@ -71,6 +71,7 @@ def campaign_profile(config: CampaignConfig) -> Profile:
         signers=config.signers,
         feature_gates="",
         profile_name=config.profile_name,
+        out_of_tree=(load_plugin(config.plugin.ref, config.plugin.args).info.name,) if config.plugin else (),
     )
     return replace(profile, scheduler_name=DEFAULT_SCHEDULER_NAME)
 
