@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from batchproof.model.config_schema import check_known_fields
-from batchproof.model.errors import ConfigError, ManifestError
+from batchproof.model.errors import ManifestError
 from batchproof.model.frozen import FrozenDict
 from batchproof.model.manifests.load import read_documents
 from batchproof.model.manifests.reader import Reader
@@ -91,7 +91,7 @@ def load_config(path: str | Path, *, out_of_tree: Iterable[str] = ()) -> list[Pr
 
     Raises:
         ManifestError: the file is malformed; the message names the document and field.
-        ConfigError: a profile names a plugin batchproof does not have.
+        ManifestError: a profile names a plugin batchproof does not have (the field is named too).
 
     """
     documents = read_documents(path)

@@ -124,6 +124,35 @@ class InfraTier:
         return (SignFragment("example.com/team", pod.labels.get("team")),), SUCCESS
 
 
+class ZoneCrowd:
+    """Kind "cross-pod dependency": spreads an app over zones by the pods already there; signs the app.
+
+    Everything Score reads from the pod itself is signed, so no pair differs; only placing a queue
+    shows that a hint to the next cached node ignores the pod just placed in its zone.
+    """
+
+    name = "ZoneCrowd"
+
+    def score(self, state: CycleState, pod: Pod, node_info: NodeInfo) -> tuple[int, Status]:
+        """100 less 50 per pod of the same app already in the node's zone."""
+        app = pod.labels.get("app")
+        if app is None:
+            return 0, SUCCESS
+        zone = node_info.node.labels.get("topology.kubernetes.io/zone", node_info.name)
+        crowd = sum(
+            1
+            for info in state.snapshot.node_infos()
+            if info.node.labels.get("topology.kubernetes.io/zone", info.name) == zone
+            for placed in info.pods
+            if placed.labels.get("app") == app
+        )
+        return max(100 - 50 * crowd, 0), SUCCESS
+
+    def sign_pod(self, pod: Pod) -> Signed:
+        """The app label: all Score reads of the pod."""
+        return (SignFragment("example.com/app", pod.labels.get("app")),), SUCCESS
+
+
 class ReadsPriorityForNothing:
     """Control: reads spec.priority, which never changes its result; signs nothing. Must pass."""
 
@@ -183,6 +212,7 @@ GAPS = {
     "field never set": _info(HostNetworkNodes),
     "lossy fragment": _info(LargestContainer),
     "key read only on a branch": _info(InfraTier),
+    "cross-pod dependency": _info(ZoneCrowd),
 }
 CONTROLS = {
     "reads a field that never changes a result": _info(ReadsPriorityForNothing),
@@ -195,6 +225,7 @@ CRITICAL = GAPS["number far from generated ranges"]
 HOSTNET = GAPS["field never set"]
 LARGEST = GAPS["lossy fragment"]
 INFRA = GAPS["key read only on a branch"]
+ZONES = GAPS["cross-pod dependency"]
 PRIORITY_CONTROL = CONTROLS["reads a field that never changes a result"]
 COARSE_CONTROL = CONTROLS["signs a coarse but complete value"]
 REFUSE_CONTROL = CONTROLS["refuses to sign"]

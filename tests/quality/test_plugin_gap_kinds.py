@@ -31,6 +31,7 @@ NAMES = {
     "field never set": "HOSTNET",
     "lossy fragment": "LARGEST",
     "key read only on a branch": "INFRA",
+    "cross-pod dependency": "ZONES",
     "reads a field that never changes a result": "PRIORITY_CONTROL",
     "signs a coarse but complete value": "COARSE_CONTROL",
     "refuses to sign": "REFUSE_CONTROL",
@@ -70,13 +71,19 @@ def _check(kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], *limit
 def test_each_kind_of_gap_fails_the_check_within_the_default_budget(
     kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, document = _check(kind, tmp_path, capsys, "--max-examples", str(GAP_EXAMPLES))
+    # No pair can show a cross-pod dependency (both pods see one cluster): only placement can.
+    only = ["--property", "plugin/placement"] if kind == "cross-pod dependency" else []
+    code, document = _check(kind, tmp_path, capsys, "--max-examples", str(GAP_EXAMPLES), *only)
     assert code == 1, document["report"]["properties"]
     assert document["report"]["findings"], "a failing check names its finding"
     detection = document["report"]["run"]["detection"]
     assert detection, "the finding carries its time to detection"
     # Stopped at the first confirmed gap, well before the example count.
     assert all(d["property_examples"] < GAP_EXAMPLES for d in detection.values())
+    if kind == "cross-pod dependency":  # one finding that says so, naming no field
+        (finding,) = document["report"]["findings"]
+        assert finding["class"] == "cross-pod", finding["class"]
+        assert "refuse to sign" in finding["cross_pod"]
 
 
 @pytest.mark.parametrize("kind", sorted(CONTROLS))

@@ -24,7 +24,7 @@ from deepdiff import DeepDiff
 from batchproof.model.errors import BatchproofError
 from batchproof.model.framework.evaluate import evaluate_plugin
 from batchproof.model.manifests.encode import ModelObject, dump_manifests
-from batchproof.properties.campaign.evidence import Candidate, LockstepEvidence, PairEvidence
+from batchproof.properties.campaign.evidence import CROSS_POD, Candidate, LockstepEvidence, PairEvidence
 from batchproof.properties.campaign.findings import Finding, spec_reference
 from batchproof.properties.classify import decision_view
 from batchproof.properties.lockstep import run_lockstep
@@ -127,6 +127,11 @@ def _lockstep_details(evidence: LockstepEvidence, directory: Path) -> tuple[str,
         fields = [api_path(p) for p in evidence.seed_paths]
         details["fields"] = fields
         details["fragment"] = fragment_hint(fields)
+    elif evidence.cls == CROSS_POD:
+        details["cross_pod"] = (
+            "identical pods are placed differently with batching: the plugin's results depend on other pods, "
+            "so SignPod must refuse to sign (return None with an Unschedulable status) for the pods it judges by others"
+        )
     if evidence.subject is not None:
         details["plugin_under_test"] = evidence.subject.to_json()
     if not scenario.events and evidence.subject is None:

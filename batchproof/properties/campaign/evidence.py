@@ -240,13 +240,17 @@ def _template(pod: Pod) -> Pod:
     return replace(pod, name="", uid="")
 
 
+CROSS_POD = "cross-pod"
+
+
 def lockstep_candidates(
     prop: str, scenario: Scenario, tally: Tally, *, subject: Subject | None = None
 ) -> list[Candidate]:
     """Unsafe placements and the run's first divergence, classified (spec §10).
 
     With ``subject`` (the plugin-author check) a divergence no spec cause explains is the
-    plugin's: class ``placement``, keyed by the pod fields that differ from the seeding pod.
+    plugin's: class ``placement``, keyed by the pod fields that differ from the seeding pod, or
+    ``cross-pod`` when no field differs (one finding, whatever the pods).
     """
     plugin = subject.name if subject is not None else None
     run = run_lockstep(scenario)
@@ -276,6 +280,10 @@ def lockstep_candidates(
             seeding = _template(seeding_pod(scenario, first.index))
             seed_paths = tuple(differing_paths(seeding, _template(scenario.pods[first.index])))
             fields = field_names(list(seed_paths))
+            if cls == "placement" and not seed_paths:
+                # The pod is identical to the one whose batch it used, yet placed elsewhere: the
+                # plugin's results depend on the pods placed before it (no fragment can fix that).
+                cls = CROSS_POD
         detail = f"{first.pod}: reference {first.reference_node}, batched {first.batched_node} ({first.path})"
         key = FindingKey(prop, cls, culprit, fields)
         out.append(Candidate(key, LockstepEvidence(scenario, first.index, cls, detail, seed_paths, subject)))

@@ -107,6 +107,8 @@ def _failure(number: int, finding: Finding) -> list[str]:
         )
     if details.get("fragment"):
         out.append(f"  fix: SignPod must return {details['fragment']}")
+    if details.get("cross_pod"):
+        out.append(f"  fix: {details['cross_pod']}")
     out.append(f"  replay: {finding.replay}")
     return out
 

@@ -175,7 +175,9 @@ def load_scenario(directory: Path) -> Scenario:
     queue = load_pods([str(directory / "pods.yaml")])
     cluster = Cluster(cluster.nodes, cluster.existing, cluster.objects.merged(queue.objects()))
     signers = meta.get("signers", "upstream")
-    profiles = tuple(p.with_signers(signers) for p in load_config(directory / "config.yaml"))
+    profiles = tuple(
+        p.with_signers(signers) for p in load_config(directory / "config.yaml", out_of_tree=_plugin_names(directory))
+    )
     try:
         options = BatchingOptions(
             meta.get("variant", "g3"), float(meta["max_batch_age_ms"]) / 1000, float(meta["pod_interval_ms"]) / 1000
@@ -187,6 +189,16 @@ def load_scenario(directory: Path) -> Scenario:
         for i, entry in enumerate(meta.get("events", []))
     )
     return Scenario(cluster, tuple(queue.pods), profiles, events, options)
+
+
+def _plugin_names(directory: Path) -> tuple[str, ...]:
+    """The out-of-tree plugin a plugin-author finding's config names (none for other findings)."""
+    try:
+        data = json.loads((directory / "finding.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return ()
+    subject = data.get("plugin_under_test") if isinstance(data, dict) else None
+    return (str(subject["name"]),) if isinstance(subject, dict) and subject.get("name") else ()
 
 
 def _replay_lockstep(finding: Finding, directory: Path) -> ReplayResult:
