@@ -9,6 +9,7 @@ the oracle's staging-module replaces. The binary is cached by a digest of both s
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import subprocess
@@ -54,7 +55,7 @@ def inspect(directory: str | Path, *, factory: str | None = None, name: str | No
         OracleError: no go.mod, no package, or no plugin name to be found.
 
     """
-    root = Path(directory).resolve()
+    root = locate(directory)
     try:
         text = (root / "go.mod").read_text(encoding="utf-8")
     except OSError as error:
@@ -83,6 +84,36 @@ def inspect(directory: str | Path, *, factory: str | None = None, name: str | No
     if not name:
         raise OracleError(f'{package_dir}: no `const Name = "..."` found; pass --name')
     return GoPlugin(root, module, package, function, name)
+
+
+_MODULE_PATH = re.compile(r"^[a-z0-9.-]+\.[a-z]{2,}(/[A-Za-z0-9._~-]+)*(@[A-Za-z0-9._+-]+)?$")
+
+
+def locate(directory_or_module: str | Path) -> Path:
+    """A plugin's module directory: the directory itself, or a module path (``example.com/p@v1.2.0``).
+
+    A module path is resolved with ``go mod download -json`` — from the module cache, or the
+    module proxy when it is not there yet (set-up, like the oracle's own modules).
+
+    Raises:
+        OracleError: neither a directory nor a module ``go`` can download.
+
+    """
+    text = str(directory_or_module)
+    path = Path(text)
+    if path.is_dir() or not _MODULE_PATH.match(text):
+        return path.resolve()
+    module = text if "@" in text else f"{text}@latest"
+    go = find_go()
+    result = subprocess.run([str(go), "mod", "download", "-json", module], capture_output=True, text=True, check=False)
+    try:
+        info = json.loads(result.stdout or "{}")
+    except json.JSONDecodeError:
+        info = {}
+    if result.returncode != 0 or not info.get("Dir"):
+        detail = info.get("Error") or result.stderr.strip().splitlines()[-1:] or ["no Dir in go's answer"]
+        raise OracleError(f"--go {text}: not a directory, and go cannot download module {module}: {''.join(detail)}")
+    return Path(info["Dir"])
 
 
 def _digest(plugin: GoPlugin) -> str:

@@ -9,7 +9,7 @@ import pytest
 
 from batchproof.properties.cli.main import main
 from batchproof.upstream import OracleError
-from batchproof.upstream.goplugin import inspect
+from batchproof.upstream.goplugin import inspect, locate
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "goplugins"
 
@@ -70,3 +70,19 @@ def test_the_plugin_name_and_source_literals_are_read_from_the_package() -> None
     plugin = inspect(EXAMPLES / "gpumodelgap")
     assert (plugin.name, plugin.factory) == ("GPUModel", "New")
     assert "gpu.example.com/model" in plugin.literals()
+
+
+@pytest.mark.usefixtures("oracle")
+def test_a_module_path_is_resolved_from_the_module_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GOPROXY", "off")  # the cache only: no network in tests
+    directory = locate("k8s.io/kube-scheduler@v0.37.2")
+    assert "module k8s.io/kube-scheduler" in (directory / "go.mod").read_text(encoding="utf-8")
+
+
+@pytest.mark.usefixtures("oracle")
+def test_a_module_that_cannot_be_had_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GOPROXY", "off")
+    with pytest.raises(
+        OracleError, match=r"not a directory, and go cannot download module example\.invalid/x@v0\.1\.0"
+    ):
+        locate("example.invalid/x@v0.1.0")

@@ -29,7 +29,9 @@ def add_parser(sub: Any) -> None:
     parser = sub.add_parser("check-plugin", help="check an out-of-tree plugin's SignPod", description=__doc__)
     parser.add_argument("plugin", metavar="MODULE:OBJECT", nargs="?", help="a PluginInfo, plugin class or instance")
     parser.add_argument(
-        "--go", metavar="DIR", help="a Go plugin's module directory, checked as it is through the oracle"
+        "--go",
+        metavar="DIR_OR_MODULE",
+        help="a Go plugin's module directory, or module path[@version], checked as it is through the oracle",
     )
     parser.add_argument(
         "--factory", metavar="PKG.New", help="Go factory: import path and function (default MODULE.New)"
@@ -47,7 +49,9 @@ def run(args: argparse.Namespace) -> int:
     if args.budget is None and args.max_examples is None:
         args.budget = DEFAULT_CHECK_BUDGET
     if (args.go is None) == (args.plugin is None):
-        raise BatchproofError("check-plugin: give either MODULE:OBJECT (a Python plugin) or --go DIR (a Go plugin)")
+        raise BatchproofError(
+            "check-plugin: give either MODULE:OBJECT (a Python plugin) or --go DIR_OR_MODULE (a Go plugin)"
+        )
     if args.go is not None:
         return run_go(args)
     plugin = PluginRef(args.plugin, parse_args_json(args.args) or {}, max(args.weight, 1))
