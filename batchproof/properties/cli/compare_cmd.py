@@ -17,8 +17,8 @@ from typing import Any
 from batchproof.batched import ALL_VARIANTS
 from batchproof.model.errors import BatchproofError
 from batchproof.model.framework.interfaces import SIGNER_MODES
-from batchproof.model.profiles import batching_profile
-from batchproof.properties.compare import SIZES, Plan, load_catalogue, render_markdown, run_plan, select, to_json
+from batchproof.model.profiles import Profile, batching_profile
+from batchproof.properties.compare import SIZES, Plan, Row, load_catalogue, render_markdown, run_plan, select, to_json
 from batchproof.properties.compare.report import write_report
 
 FULL_REFERENCE_EVERY = 25  # the reference filters every node per pod: at 5,000 nodes, sample it
@@ -47,7 +47,30 @@ def add_parser(sub: Any) -> None:
         help="compare with the reference on every K-th pod only (default 1; 25 at --size full)",
     )
     parser.add_argument("--no-plots", action="store_true", help="write the HTML page without plots")
+    parser.add_argument(
+        "--no-upstream",
+        action="store_true",
+        help="skip upstream's hint rate beside g3 (run on small sizes when the oracle is built)",
+    )
     parser.set_defaults(run=run)
+
+
+def _with_upstream(plan: Plan, profile: Profile, rows: list[Row]) -> list[Row]:
+    """Upstream's hint rate on the g3 rows when an oracle is built (said on stderr when not)."""
+    from batchproof.properties.compare.upstream_rate import upstream_hint_rates, with_upstream_rates  # noqa: PLC0415
+    from batchproof.properties.upstream.confirm import ORACLE_MISSING, open_oracle  # noqa: PLC0415
+
+    oracle = open_oracle()
+    if oracle is None:
+        print(f"upstream hint rate: not measured ({ORACLE_MISSING})", file=sys.stderr)
+        return rows
+    try:
+        rates, skipped = upstream_hint_rates(oracle, plan, profile)
+    finally:
+        oracle.stop()
+    for family, reason in skipped.items():
+        print(f"upstream hint rate for {family}: not measured ({reason})", file=sys.stderr)
+    return with_upstream_rates(rows, rates)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -65,6 +88,8 @@ def run(args: argparse.Namespace) -> int:
     plan = Plan(tuple(variants), tuple(families), args.seeds, args.signers, args.size, every)  # type: ignore[arg-type]
     profile = batching_profile().with_signers(args.signers)
     rows = run_plan(plan, profile, progress=lambda line: print(line, file=sys.stderr, flush=True))
+    if plan.size == "small" and "g3" in plan.variants and not args.no_upstream:
+        rows = _with_upstream(plan, profile, rows)
     if args.out is not None:
         for path in write_report(plan, rows, args.out, plots=not args.no_plots and args.format != "json"):
             print(f"wrote {path}", file=sys.stderr)

@@ -66,6 +66,7 @@ class Row:
     calls_per_pod: dict[str, float]
     time_per_pod_us: float
     regrets: tuple[int, ...] = ()
+    upstream_hint_rate: float | None = None  # g3 rows of small runs with the oracle built
 
     def to_json(self) -> dict[str, Any]:
         """The row as JSON (times under their own key, the rest deterministic)."""
