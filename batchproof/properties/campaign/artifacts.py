@@ -23,7 +23,21 @@ from deepdiff import DeepDiff
 
 from batchproof.model.errors import BatchproofError
 from batchproof.model.framework.evaluate import evaluate_plugin
+from batchproof.model.manifests import encode
 from batchproof.model.manifests.encode import ModelObject, dump_manifests
+from batchproof.model.objects import (
+    Affinity,
+    Container,
+    LabelSelector,
+    NodeAffinity,
+    NodeSelectorTerm,
+    PodAffinity,
+    PodAffinityTerm,
+    Taint,
+    Toleration,
+    TopologySpreadConstraint,
+    Volume,
+)
 from batchproof.properties.campaign.evidence import CROSS_POD, Candidate, LockstepEvidence, PairEvidence
 from batchproof.properties.campaign.findings import Finding, spec_reference
 from batchproof.properties.classify import decision_view
@@ -36,8 +50,31 @@ from batchproof.properties.world import Cluster
 FINDING_FILE = "finding.json"
 
 
+def _encoders() -> dict[type, Callable[[Any], Any]]:
+    """Sub-objects as they are written in a manifest (a container as ``{name, image, resources, ...}``)."""
+    return {
+        Container: encode.container,
+        Toleration: encode.toleration,
+        Affinity: encode.affinity,
+        NodeAffinity: encode.node_affinity,
+        PodAffinity: encode.pod_affinity,
+        PodAffinityTerm: encode.pod_affinity_term,
+        NodeSelectorTerm: encode.node_selector_term,
+        LabelSelector: encode.label_selector,
+        TopologySpreadConstraint: encode.spread_constraint,
+        Volume: encode.volume,
+        Taint: encode.taint,
+    }
+
+
 def plain(value: Any) -> Any:
-    """JSON-safe data: mappings, sequences and sets become dicts and sorted lists, others their repr."""
+    """JSON-safe data: pod sub-objects as manifest fields, mappings and sequences as dicts and lists.
+
+    Anything else becomes its repr.
+    """
+    encoder = _encoders().get(type(value))
+    if encoder is not None:
+        return encoder(value)
     if isinstance(value, dict) or hasattr(value, "items"):
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, (frozenset, set)):
