@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from batchproof.batched import VARIANTS, Variant
+from batchproof.batched import ALL_VARIANTS, Variant
 from batchproof.model.errors import BatchproofError
 from batchproof.model.framework.interfaces import SIGNER_MODES, SignerMode
 
@@ -65,8 +65,8 @@ class CampaignConfig:
             raise BatchproofError(f"--workers must be at least 1, got {self.workers}")
         if self.signers not in SIGNER_MODES:
             raise BatchproofError(f"--signers must be one of {', '.join(SIGNER_MODES)}, got {self.signers!r}")
-        if self.variant not in VARIANTS:
-            raise BatchproofError(f"--variant must be one of {', '.join(VARIANTS)}, got {self.variant!r}")
+        if self.variant not in ALL_VARIANTS:
+            raise BatchproofError(f"--variant must be one of {', '.join(ALL_VARIANTS)}, got {self.variant!r}")
         if self.shard is not None and not 0 <= self.shard[0] < self.shard[1]:
             raise BatchproofError(f"--shard must be I/N with 0 <= I < N, got {self.shard[0]}/{self.shard[1]}")
 

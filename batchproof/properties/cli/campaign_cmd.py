@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from batchproof.batched import VARIANTS
+from batchproof.batched import ALL_VARIANTS
 from batchproof.model.errors import BatchproofError
 from batchproof.model.framework.interfaces import SIGNER_MODES
 from batchproof.model.profiles import BUILT_IN_PROFILES
@@ -90,7 +90,7 @@ def add_parser(sub: Any) -> None:
     parser = sub.add_parser("campaign", help="fuzz campaign over the property set", description=__doc__)
     add_common(parser, report=DEFAULT_REPORT, workers_default="auto")
     parser.add_argument("--signers", choices=SIGNER_MODES, default="upstream")
-    parser.add_argument("--variant", choices=VARIANTS, default="g3", help="batched generation (default g3)")
+    parser.add_argument("--variant", choices=ALL_VARIANTS, default="g3", help="batched design (default g3)")
     parser.add_argument(
         "--allow", type=classes, default=(), metavar="CLASS,...", help="finding classes that do not fail the run"
     )

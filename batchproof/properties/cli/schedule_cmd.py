@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from batchproof.batched import VARIANTS, BatchedScheduler, VirtualClock
+from batchproof.batched import ALL_VARIANTS, BatchedScheduler, VirtualClock
 from batchproof.model.config import load_config
 from batchproof.model.errors import BatchproofError
 from batchproof.model.framework.interfaces import SIGNER_MODES
@@ -37,7 +37,7 @@ def add_parser(sub: Any) -> None:
     parser.add_argument(
         "--scheduler", choices=("reference", "batched", "both", "upstream", "upstream-batched"), default="reference"
     )
-    parser.add_argument("--variant", choices=VARIANTS, default="g3", help="batched generation (default g3)")
+    parser.add_argument("--variant", choices=ALL_VARIANTS, default="g3", help="batched design (default g3)")
     parser.add_argument("--pod-interval-ms", type=float, default=1.0, help="virtual time between pods (default 1)")
     parser.add_argument("--max-batch-age-ms", type=float, default=500.0, help="batch expiry (default 500)")
     parser.add_argument("--metrics-out", help="write batching metrics in Prometheus text format to this file")
