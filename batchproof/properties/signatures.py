@@ -15,14 +15,12 @@ from hypothesis import strategies as st
 
 from batchproof.model.framework.features import FeatureGates
 from batchproof.model.framework.interfaces import PluginContext, SignerMode
-from batchproof.model.manifests.defaults import default_pod
 from batchproof.model.objects import Pod
 from batchproof.model.plugins.registry import DEFAULT_REGISTRY, Registry
-from batchproof.model.validation import validate_pod
 from batchproof.properties.mutate import Mutation, mutate
 from batchproof.properties.pairs import Difference, compare_plugin, plugin_signature
 from batchproof.properties.strategies.clusters import clusters
-from batchproof.properties.strategies.objects import pods
+from batchproof.properties.strategies.objects import pods, stored_pod
 from batchproof.properties.world import Cluster
 
 
@@ -139,8 +137,8 @@ def pair_cases(
         applied.append(mutation)
     # The mutant is stored as the API server would store it; one it would reject is dropped, so
     # no finding can rest on an object no cluster can hold (issue 12).
-    stored = default_pod(mutant)
-    if validate_pod(stored):
+    stored = stored_pod(mutant)
+    if stored is None:
         stored = pod
         applied.append(Mutation("<root>", "dropped: rejected by validation"))
     mutant = stored

@@ -11,11 +11,10 @@ from dataclasses import replace
 from hypothesis import strategies as st
 
 from batchproof.model.frozen import FrozenDict
-from batchproof.model.manifests.defaults import default_pod
 from batchproof.model.objects import Pod
-from batchproof.model.validation.pod import validate_pod
 from batchproof.properties.mutate import Mutation, Path, get, mutate_at, paths, put, render_path
 from batchproof.properties.signatures import PairCase
+from batchproof.properties.strategies.objects import stored_pod
 from batchproof.properties.world import Cluster
 
 
@@ -38,8 +37,8 @@ def steered_pair_cases(
     target = draw(st.sampled_from(targets))
     mutant, mutation = mutate_at(draw, pod, donor, target, strings=strings)
     applied = [mutation]
-    stored = default_pod(mutant)
-    if validate_pod(stored):
+    stored = stored_pod(mutant)
+    if stored is None:
         stored = pod
         applied.append(Mutation("<root>", "dropped: rejected by validation"))
     return PairCase(pod, stored, tuple(applied), draw(cluster))
@@ -65,11 +64,6 @@ def _two_cpu_requests(pod: Pod, first: int, second: int) -> Pod:
     return replace(pod, containers=tuple(changed))
 
 
-def _stored(pod: Pod) -> Pod | None:
-    stored = default_pod(pod)
-    return None if validate_pod(stored) else stored
-
-
 @st.composite
 def balanced_pair_cases(
     draw: st.DrawFn, *, first: st.SearchStrategy[Pod], cluster: st.SearchStrategy[Cluster]
@@ -82,10 +76,10 @@ def balanced_pair_cases(
     world = draw(cluster)
     if len(pod.containers) == 1:  # a sibling to balance against
         twin = replace(pod.containers[0], name=f"{pod.containers[0].name}-twin", ports=())
-        pod = _stored(replace(pod, containers=(*pod.containers, twin))) or pod
+        pod = stored_pod(replace(pod, containers=(*pod.containers, twin))) or pod
     groups = _numeric_groups(pod)
     if not groups and len(pod.containers) >= 2:
-        seeded = _stored(
+        seeded = stored_pod(
             _two_cpu_requests(pod, draw(st.sampled_from((100, 250, 600))), draw(st.sampled_from((100, 400))))
         )
         if seeded is not None:
@@ -99,7 +93,7 @@ def balanced_pair_cases(
     if get(pod, down) < amount:
         return PairCase(pod, pod, (Mutation("<root>", "none"),), world)
     mutant = put(put(pod, up, get(pod, up) + amount), down, get(pod, down) - amount)
-    stored = _stored(mutant)
+    stored = stored_pod(mutant)
     if stored is None:
         return PairCase(pod, pod, (Mutation("<root>", "dropped: rejected by validation"),), world)
     mutation = Mutation(f"{render_path(up)} +{amount}, {render_path(down)} -{amount}", "balanced")

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from batchproof.model.errors import BatchproofError
 from batchproof.model.frozen import FrozenDict
-from batchproof.model.manifests.defaults import default_pull_policy
+from batchproof.model.manifests.defaults import default_pod, default_pull_policy
 from batchproof.model.objects import (
     Affinity,
     Container,
@@ -38,6 +38,7 @@ from batchproof.model.objects import (
     WeightedPodAffinityTerm,
 )
 from batchproof.model.resources import is_hugepages, is_native_resource
+from batchproof.model.validation.pod import validate_pod
 
 LABEL_KEYS = ("app", "tier", "zone", "disk", "team")
 LABEL_VALUES = ("a", "b", "c", "1", "2")
@@ -134,6 +135,16 @@ def valid_pod(pod: Pod) -> Pod:
     containers = tuple(_stored(c, name=f"c{i}") for i, c in enumerate(pod.containers))
     init = tuple(_stored(c, name=f"init-{i}") for i, c in enumerate(pod.init_containers))
     return replace(pod, containers=_unique_host_ports(containers), init_containers=init)
+
+
+def stored_pod(pod: Pod) -> Pod | None:
+    """The pod as the API server stores it (defaulted), or None when validation rejects it.
+
+    How a derived pod (a mutant, an overlay) is kept: no finding may rest on an object no cluster
+    can hold (issue 12).
+    """
+    stored = default_pod(pod)
+    return None if validate_pod(stored) else stored
 
 
 class StrategyArgumentError(BatchproofError):

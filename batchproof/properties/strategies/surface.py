@@ -17,10 +17,9 @@ from typing import Any
 from hypothesis import strategies as st
 
 from batchproof.model.frozen import FrozenDict
-from batchproof.model.manifests.defaults import default_pod
 from batchproof.model.objects import Container, Pod
 from batchproof.model.validation.names import dns1123_subdomain, label_value, qualified_name
-from batchproof.model.validation.pod import validate_pod
+from batchproof.properties.strategies.objects import stored_pod
 
 # Priority with the class that gives it: admission (plugin/pkg/admission/priority) computes
 # spec.priority from the class, so only the system classes every cluster has are used here.
@@ -78,8 +77,8 @@ def surface_pods(
     containers = tuple(_container(draw, c, cpus) for c in pod.containers)
     if containers != pod.containers:
         changes["containers"] = containers
-    stored = default_pod(replace(pod, **changes))
-    return pod if validate_pod(stored) else stored
+    stored = stored_pod(replace(pod, **changes))
+    return pod if stored is None else stored
 
 
 def _container(draw: st.DrawFn, container: Container, cpus: tuple[int, ...]) -> Container:
