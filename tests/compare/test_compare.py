@@ -4,6 +4,7 @@ per seed, and the figures show what each design is for."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -61,6 +62,30 @@ def test_renormalisation_removes_the_normalisation_divergence_of_preferred_affin
     assert rows["renormalize"].strict_identical == 1.0 and rows["renormalize"].hint_rate > 0.5
 
 
+def test_a_process_pool_gives_the_rows_of_one_process_in_plan_order() -> None:
+    families = (CATALOGUE["several-per-node"], CATALOGUE["signature-gap"], CATALOGUE["generated"])
+    plan = Plan(("g1", "g3", "failure-cache"), families, seeds=2)
+    alone = run_plan(plan, PROFILE)
+    pooled = run_plan(plan, PROFILE, jobs=2)
+    assert [replace(r, time_per_pod_us=0.0) for r in pooled] == [replace(r, time_per_pod_us=0.0) for r in alone]
+    assert [(r.workload, r.variant) for r in pooled] == [
+        (family.name, variant) for family in families for variant in (*plan.variants, "reference")
+    ]
+    assert _without_times(to_json(plan, pooled)) == _without_times(to_json(plan, alone))
+
+
+def test_the_cli_prints_the_same_figures_whatever_jobs(capsys: pytest.CaptureFixture[str]) -> None:
+    documents = []
+    for jobs in ("1", "2"):
+        args = ["compare", "--variants", "g3", "draft", "--workloads", "interleaved-signatures", "event-churn"]
+        assert main([*args, "--seeds", "1", "--format", "json", "--jobs", jobs]) == 0
+        documents.append(json.loads(capsys.readouterr().out))
+    assert _without_times(documents[0]) == _without_times(documents[1])
+    with pytest.raises(SystemExit) as exit_info:
+        main(["compare", "--jobs", "0"])
+    assert exit_info.value.code == 2
+
+
 def test_percentile_is_nearest_rank() -> None:
     assert percentile([], 50) == 0
     assert percentile([5, 1, 3, 2, 4], 50) == 3
@@ -69,6 +94,7 @@ def test_percentile_is_nearest_rank() -> None:
 
 def test_the_cli_writes_the_tables_and_plots(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     output = ["--format", "json", "--out", str(tmp_path)]
+    output += ["--jobs", "1"]
     code = main(["compare", "--variants", "g1", "draft", "--workloads", "host-port-conflict", "--seeds", "1", *output])
     document = json.loads(capsys.readouterr().out)
     assert code == 0

@@ -130,11 +130,18 @@ class Framework:
 
     def run_filter(self, state: CycleState, pod: Pod, node_info: NodeInfo) -> Status:
         """RunFilterPlugins: the first non-success status, attributed to its plugin."""
+        skipped = state.skip_filter_plugins
         for plugin in self.filter_plugins:
-            if plugin.name in state.skip_filter_plugins:
+            if skipped and plugin.name in skipped:
                 continue
-            status: Status = _guard(plugin, "filter", state, pod, node_info)
-            if not status.is_success:
+            # _guard inlined: this runs per plugin per node per pod, the compare's hottest loop.
+            try:
+                status: Status = plugin.filter(state, pod, node_info)
+            except PluginFailure:
+                raise
+            except Exception as cause:
+                raise PluginFailure(plugin.name, "filter", cause) from cause
+            if status.code is not Code.SUCCESS:
                 if not status.is_rejected:
                     message = f'running "{plugin.name}" filter plugin: {status.message}'
                     return Status(Code.ERROR, (message,), plugin.name)
@@ -162,12 +169,21 @@ class Framework:
     def run_raw_score(self, state: CycleState, pod: Pod, node_info: NodeInfo) -> tuple[dict[str, int], Status]:
         """RunRawScorePlugins: raw per-plugin scores of one node."""
         raw: dict[str, int] = {}
-        for scored in self.active_score_plugins(state):
-            value, status = _guard(scored.plugin, "score", state, pod, node_info)
-            if not status.is_success:
-                name = scored.plugin.name
+        skipped = state.skip_score_plugins
+        for scored in self.score_plugins:  # active_score_plugins without a list per node
+            plugin = scored.plugin
+            name = plugin.name
+            if name in skipped:
+                continue
+            try:
+                value, status = plugin.score(state, pod, node_info)
+            except PluginFailure:
+                raise
+            except Exception as cause:
+                raise PluginFailure(name, "score", cause) from cause
+            if status.code is not Code.SUCCESS:
                 return raw, error(f'plugin "{name}" failed with: {status.message}').with_plugin(name)
-            raw[scored.plugin.name] = value
+            raw[name] = value
         return raw, Status()
 
     def normalize_scores(

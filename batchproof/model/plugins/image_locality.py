@@ -94,12 +94,21 @@ class ImageLocality:
 
     def __init__(self, mode: SignerMode) -> None:
         self.mode: SignerMode = mode
+        self._last: tuple[Pod, tuple[str, ...]] | None = None
+
+    def _images(self, pod: Pod) -> tuple[str, ...]:
+        # Score runs on every node for one pod after another: derive its images once per pod (a
+        # Pod is immutable, so the same object has the same images).
+        last = self._last
+        if last is None or last[0] is not pod:
+            last = self._last = (pod, scored_images(pod))
+        return last[1]
 
     def score(self, state: CycleState, pod: Pod, node_info: NodeInfo) -> tuple[int, Status]:
         """Sum the spread-weighted sizes of the pod's images on this node, clamped and scaled."""
         total = len(state.snapshot)
         present = node_image_names(node_info.node)
-        images = scored_images(pod)
+        images = self._images(pod)
         snapshot = state.snapshot
         total_score = sum(
             scaled_image_score(snapshot.image_size(image), snapshot.image_num_nodes(image), total)

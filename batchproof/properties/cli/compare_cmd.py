@@ -2,8 +2,8 @@
 
 Per (variant, workload): placements identical to the reference (strict and tie-aware), pods
 wrongly failed (the reference places them), regret p50/p99/max, hint rate, flush reasons, plugin
-calls per pod and model time per pod. Deterministic per seed (apart from the times); progress on
-stderr. Exit 1 if any placement fails the full Filter set, else 0; 2 on bad input.
+calls per pod and model time per pod. Deterministic per seed (apart from the times), whatever
+``--jobs``; progress on stderr. Exit 1 if any placement fails the full Filter set, else 0; 2 on bad input.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from batchproof.batched import ALL_VARIANTS
 from batchproof.model.errors import BatchproofError
 from batchproof.model.framework.interfaces import SIGNER_MODES
 from batchproof.model.profiles import Profile, batching_profile
+from batchproof.properties.cli.campaign_cmd import workers
 from batchproof.properties.compare import SIZES, Plan, Row, load_catalogue, render_markdown, run_plan, select, to_json
 from batchproof.properties.compare.report import write_report
 
@@ -45,6 +46,14 @@ def add_parser(sub: Any) -> None:
         type=int,
         metavar="K",
         help="compare with the reference on every K-th pod only (default 1; 25 at --size full)",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=workers,
+        default="auto",
+        metavar="N",
+        help="worker processes for the (workload, seed, variant) tasks; 1 runs them in this process"
+        " (default auto: one per CPU)",
     )
     parser.add_argument("--no-plots", action="store_true", help="write the HTML page without plots")
     parser.add_argument(
@@ -87,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
         raise BatchproofError("--reference-every: must be at least 1")
     plan = Plan(tuple(variants), tuple(families), args.seeds, args.signers, args.size, every)  # type: ignore[arg-type]
     profile = batching_profile().with_signers(args.signers)
-    rows = run_plan(plan, profile, progress=lambda line: print(line, file=sys.stderr, flush=True))
+    rows = run_plan(plan, profile, progress=lambda line: print(line, file=sys.stderr, flush=True), jobs=args.jobs)
     if plan.size == "small" and "g3" in plan.variants and not args.no_upstream:
         rows = _with_upstream(plan, profile, rows)
     if args.out is not None:

@@ -2,12 +2,17 @@
 
 A family is data; :func:`scenarios_of` builds its scenarios for one size, seed and profile. The
 same (family, size, seed) always gives the same scenarios: random choices (preferred nodes,
-events) come from ``random.Random(seed)``, generated families from Hypothesis with ``@seed``.
+events) come from ``random.Random(seed)``, generated families from Hypothesis with ``@seed``,
+under the default settings and without the constants of loaded modules, so neither the loaded
+Hypothesis profile nor what the process imported before (a worker process imports less) changes
+them.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import Any, Literal
@@ -32,6 +37,7 @@ from batchproof.model.objects import (
 )
 from batchproof.model.profiles import Profile
 from batchproof.model.quantity import parse_quantity, scheduler_units
+from batchproof.properties.determinism import local_constants_pinned, pin_local_constants, unpin_local_constants
 from batchproof.properties.events import ClockJump, Event, NodeUpdate, PodDeletion
 from batchproof.properties.lockstep import Scenario
 from batchproof.properties.strategies.workloads import scenarios as generated_scenarios
@@ -178,10 +184,22 @@ def _churn(
     return tuple(events)
 
 
+@contextmanager
+def _without_local_constants() -> Iterator[None]:
+    pinned = local_constants_pinned()  # the ci profile pins them for the whole test session
+    pin_local_constants()
+    try:
+        yield
+    finally:
+        if not pinned:
+            unpin_local_constants()
+
+
 def _generated(profile: Profile, examples: int, seed: int) -> list[Scenario]:
     drawn: list[Scenario] = []
 
     @settings(
+        settings.get_profile("default"),
         max_examples=examples,
         database=None,
         deadline=None,
@@ -193,7 +211,8 @@ def _generated(profile: Profile, examples: int, seed: int) -> list[Scenario]:
     def draw(scenario: Scenario) -> None:
         drawn.append(scenario)
 
-    draw()
+    with _without_local_constants():
+        draw()
     return drawn
 
 

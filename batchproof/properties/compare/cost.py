@@ -10,6 +10,7 @@ methods and delegates everything else, so both schedulers run unchanged code.
 from __future__ import annotations
 
 from collections import Counter
+from types import MethodType
 from typing import Any
 
 from batchproof.model.framework.runtime import Framework, ScoredPlugin
@@ -29,16 +30,35 @@ class _Counted:
         attribute = getattr(self._inner, name)  # AttributeError keeps implements() truthful
         point = POINTS.get(name)
         if point is None or not callable(attribute):
+            if name == "name" or isinstance(attribute, MethodType):
+                # Looked up per plugin per node (Filter loops read plugin.name): resolve it once. A
+                # plugin's name and bound methods never change, so the cached value stays true.
+                self.__dict__[name] = attribute
             return attribute
-        counts = self._counts
-
-        def counted(*args: Any, **kwargs: Any) -> Any:
-            counts[point] += 1
-            if point == "PreScore" and len(args) >= 3:  # pre_score(state, pod, nodes): work grows with nodes
-                counts[PRE_SCORE_NODES] += len(args[2])
-            return attribute(*args, **kwargs)
-
+        if point == "PreScore":
+            counted = _pre_score_counter(attribute, self._counts)
+        else:
+            counted = _counter(attribute, self._counts, point)
+        self.__dict__[name] = counted
         return counted
+
+
+def _counter(method: Any, counts: Counter[str], point: str) -> Any:
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        counts[point] += 1
+        return method(*args, **kwargs)
+
+    return counted
+
+
+def _pre_score_counter(method: Any, counts: Counter[str]) -> Any:
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        counts["PreScore"] += 1
+        if len(args) >= 3:  # pre_score(state, pod, nodes): work grows with nodes
+            counts[PRE_SCORE_NODES] += len(args[2])
+        return method(*args, **kwargs)
+
+    return counted
 
 
 def counting(framework: Framework, counts: Counter[str]) -> Framework:

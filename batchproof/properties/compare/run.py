@@ -1,49 +1,31 @@
-"""Run every (variant, workload) pair in lockstep with counted plugin calls, and aggregate the figures.
+"""Run every (variant, workload) pair and aggregate the figures, whatever the number of processes.
 
-Per pair, over every seed and scenario: pods placed as the reference places them (strict: the
-same node; tie-aware: a node the reference scores as high as its best), pods the batched side
-fails although the reference places them, regret (the reference's best total minus its total for
-the batched node) at p50/p99/max, the hint rate, flush reasons, plugin calls per pod and model
-time per pod. Everything except the times is deterministic in the seeds.
+``pair`` runs one scenario in lockstep with counted plugin calls, ``pool`` the plan's tasks in
+this process or in worker processes; this module merges their tallies into rows. Per pair, over
+every seed and scenario: pods placed as the reference places them (strict: the same node;
+tie-aware: a node the reference scores as high as its best), pods the batched side fails
+although the reference places them, regret (the reference's best total minus its total for the
+batched node) at p50/p99/max, the hint rate, flush reasons, plugin calls per pod and model time
+per pod. Everything except the times is deterministic in the seeds.
 """
 
 from __future__ import annotations
 
 import math
-import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from typing import Any
 
-from batchproof.batched import BatchedScheduler, Variant, VirtualClock
-from batchproof.model.framework.runtime import Framework
+from batchproof.batched import Variant
 from batchproof.model.profiles import Profile
-from batchproof.properties.compare.catalogue import Family, Size, scenarios_of
-from batchproof.properties.compare.cost import POINTS, PRE_SCORE_NODES, counting
-from batchproof.properties.events import apply_event
-from batchproof.properties.lockstep import BatchingOptions, Scenario, compare, feasible
-from batchproof.reference import ReferenceScheduler
+from batchproof.properties.compare.catalogue import Family, Size
+from batchproof.properties.compare.cost import POINTS, PRE_SCORE_NODES
+from batchproof.properties.compare.pair import Tally
+from batchproof.properties.compare.pool import Task, TaskResult, run_tasks, tasks_of
 
 REFERENCE = "reference"
 CALLS = tuple(POINTS.values())
-
-
-@dataclass(slots=True)
-class Tally:
-    """Raw counts of one (variant, workload) pair, summed over scenarios and seeds."""
-
-    pods: int = 0
-    compared: int = 0
-    strict: int = 0
-    tie_aware: int = 0
-    wrongly_failed: int = 0
-    unsafe: int = 0
-    hinted: int = 0
-    regrets: list[int] = field(default_factory=list)
-    flushes: Counter[str] = field(default_factory=Counter)
-    calls: Counter[str] = field(default_factory=Counter)
-    seconds: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,77 +65,6 @@ def percentile(values: Sequence[int], q: float) -> int:
     return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
 
 
-def _counted(profiles: Sequence[Profile], counts: Counter[str]) -> dict[str, Framework]:
-    return {p.scheduler_name: counting(p.build(), counts) for p in profiles}
-
-
-def run_pair(
-    scenario: Scenario, variant: Variant, batched: Tally, reference: Tally, *, reference_every: int = 1
-) -> None:
-    """One scenario under ``variant``, added into the batched and reference tallies.
-
-    The reference decides every ``reference_every``-th pod only (the full size: it filters every
-    node for every pod); every batched placement is still bound into its snapshot, so the
-    sampled comparisons see the same cluster state.
-    """
-    scenario = replace(scenario, options=replace(scenario.options, variant=variant))
-    clock = VirtualClock()
-    profile = scenario.profiles[0]
-    snapshot = scenario.cluster.snapshot(profile.features)
-    ref = ReferenceScheduler(
-        _counted(scenario.profiles, reference.calls),
-        snapshot.clone(),
-        percentage_of_nodes_to_score=profile.percentage_of_nodes_to_score,
-    )
-    checker = profile.build()
-    ours = BatchedScheduler(
-        _counted(scenario.profiles, batched.calls),
-        snapshot.clone(),
-        clock=clock,
-        variant=variant,
-        max_batch_age=scenario.options.max_batch_age,
-        percentage_of_nodes_to_score=profile.percentage_of_nodes_to_score,
-    )
-    due: dict[int, list[Any]] = {}
-    for position, event in scenario.events:
-        due.setdefault(position, []).append(event)
-    for index, pod in enumerate(scenario.pods):
-        for event in due.get(index, ()):
-            apply_event(event, ref.snapshot)
-            apply_event(event, ours.snapshot, clock)
-        sampled = index % reference_every == 0
-        started = time.perf_counter()
-        expected = ref.decide(pod) if sampled else None
-        reference.seconds += time.perf_counter() - started
-        started = time.perf_counter()
-        got = ours.schedule_one(pod)
-        batched.seconds += time.perf_counter() - started
-        if got.node is not None:
-            if not feasible(checker, ref.snapshot, pod, got.node):
-                batched.unsafe += 1
-            ref.snapshot.bind(replace(pod, node_name=got.node, nominated_node_name=""), got.node)
-        batched.pods += 1
-        batched.hinted += got.path == "hint"
-        if got.flush_reason:
-            batched.flushes[got.flush_reason] += 1
-        clock.advance(scenario.options.pod_interval)
-        if expected is None:
-            continue
-        comparison = compare(index, pod, expected, got)
-        batched.compared += 1
-        reference.pods += 1
-        reference.compared += 1
-        reference.strict += 1
-        reference.tie_aware += 1
-        batched.strict += not comparison.diverged
-        batched.tie_aware += not comparison.diverged or comparison.tie
-        batched.wrongly_failed += expected.node is not None and got.node is None
-        if comparison.regret is not None:
-            batched.regrets.append(comparison.regret)
-        if expected.node is not None:
-            reference.regrets.append(0)
-
-
 def row(variant: str, workload: str, tally: Tally) -> Row:
     """The table row of a tally."""
     pods = max(tally.pods, 1)
@@ -190,29 +101,35 @@ class Plan:
     reference_every: int = 1
 
 
-def run_plan(plan: Plan, profile: Profile, progress: Callable[[str], None] | None = None) -> list[Row]:
-    """Every (variant, workload) row plus one reference row per workload, in plan order."""
+def run_plan(
+    plan: Plan, profile: Profile, progress: Callable[[str], None] | None = None, *, jobs: int = 1
+) -> list[Row]:
+    """Every (variant, workload) row plus one reference row per workload, in plan order.
+
+    The (workload, seed, variant) tasks run in this process for ``jobs`` 1, else over that many
+    worker processes; their tallies are merged in plan order, so the rows do not depend on
+    ``jobs`` (only the times do). The reference row is the reference beside the first variant.
+    """
+    tasks = tasks_of(plan)
+    results: dict[Task, TaskResult] = {}
+    for done in run_tasks(plan, profile, tasks, jobs):
+        results[done.task] = done
+        if progress is not None:
+            task = done.task
+            progress(
+                f"[{len(results)}/{len(tasks)}] {plan.families[task.family].name} {plan.variants[task.variant]}"
+                f" seed {task.seed}: {done.batched.pods} pods in {done.seconds:.1f}s"
+            )
     rows: list[Row] = []
-    total = len(plan.families) * len(plan.variants)
-    step = 0
-    for family in plan.families:
-        built = [s for seed in range(plan.seeds) for s in scenarios_of(family, plan.size, seed, profile)]
-        built = [replace(s, options=BatchingOptions()) for s in built]
+    for family_index, family in enumerate(plan.families):
         reference = Tally()
-        for index, variant in enumerate(plan.variants):
-            step += 1
-            started = time.perf_counter()
+        for variant_index, variant in enumerate(plan.variants):
             tally = Tally()
-            baseline = Tally()
-            for scenario in built:
-                run_pair(scenario, variant, tally, baseline, reference_every=plan.reference_every)
-            if index == 0:
-                reference = baseline
+            for seed in range(plan.seeds):
+                done = results[Task(family_index, seed, variant_index)]
+                tally.add(done.batched)
+                if variant_index == 0:
+                    reference.add(done.reference)
             rows.append(row(variant, family.name, tally))
-            if progress is not None:
-                progress(
-                    f"[{step}/{total}] {family.name} {variant}: {tally.pods} pods"
-                    f" in {time.perf_counter() - started:.1f}s"
-                )
         rows.append(row(REFERENCE, family.name, reference))
     return rows
