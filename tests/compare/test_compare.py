@@ -12,6 +12,7 @@ import pytest
 from batchproof.model.profiles import batching_profile
 from batchproof.properties.cli.main import main
 from batchproof.properties.compare import Plan, load_catalogue, run_plan, scenarios_of, to_json
+from batchproof.properties.compare.pair import ReferenceMemo, Tally, run_pair
 from batchproof.properties.compare.run import percentile
 
 CATALOGUE = load_catalogue()
@@ -72,6 +73,19 @@ def test_a_process_pool_gives_the_rows_of_one_process_in_plan_order() -> None:
         (family.name, variant) for family in families for variant in (*plan.variants, "reference")
     ]
     assert _without_times(to_json(plan, pooled)) == _without_times(to_json(plan, alone))
+
+
+def test_reused_reference_decisions_give_the_figures_of_deciding_again() -> None:
+    scenario = scenarios_of(CATALOGUE["event-churn"], "small", 0, PROFILE)[0]
+    memo: ReferenceMemo = {}
+    run_pair(scenario, "g3", Tally(), Tally(), memo=memo)
+    for variant in ("g3", "g1", "option-2a"):  # the same placements, then diverging ones
+        fresh, fresh_reference = Tally(), Tally()
+        run_pair(scenario, variant, fresh, fresh_reference)
+        reused, reused_reference = Tally(), Tally()
+        run_pair(scenario, variant, reused, reused_reference, memo=memo, reuse=True)
+        assert replace(reused, seconds=0.0) == replace(fresh, seconds=0.0)
+        assert reused_reference.calls["Filter"] < fresh_reference.calls["Filter"]
 
 
 def test_the_cli_prints_the_same_figures_whatever_jobs(capsys: pytest.CaptureFixture[str]) -> None:

@@ -75,6 +75,7 @@ class Framework:
         self.pre_score_plugins = list(pre_score)
         self.score_plugins = list(score)
         self.batchable_plugins, self.unsignable_plugins = self._batchable()
+        self._filters_for: tuple[set[str], frozenset[str], list[Any]] | None = None
         self.signatures_enabled = signatures_enabled and not has_extenders and not self.unsignable_plugins
 
     def _batchable(self) -> tuple[list[Any], list[str]]:
@@ -130,10 +131,7 @@ class Framework:
 
     def run_filter(self, state: CycleState, pod: Pod, node_info: NodeInfo) -> Status:
         """RunFilterPlugins: the first non-success status, attributed to its plugin."""
-        skipped = state.skip_filter_plugins
-        for plugin in self.filter_plugins:
-            if skipped and plugin.name in skipped:
-                continue
+        for plugin in self._filters_not_skipped(state.skip_filter_plugins):
             # _guard inlined: this runs per plugin per node per pod, the compare's hottest loop.
             try:
                 status: Status = plugin.filter(state, pod, node_info)
@@ -147,6 +145,15 @@ class Framework:
                     return Status(Code.ERROR, (message,), plugin.name)
                 return status.with_plugin(plugin.name)
         return Status()
+
+    def _filters_not_skipped(self, skipped: set[str]) -> list[Any]:
+        # One cycle filters every node with the same skip set: list the plugins it leaves once
+        # per set, not per node (the copy guards against the set being changed in place).
+        known = self._filters_for
+        if known is None or known[0] is not skipped or known[1] != skipped:
+            active = [plugin for plugin in self.filter_plugins if plugin.name not in skipped]
+            known = self._filters_for = (skipped, frozenset(skipped), active)
+        return known[2]
 
     # -- scoring -----------------------------------------------------------------
     def run_pre_score(self, state: CycleState, pod: Pod, nodes: Sequence[NodeInfo]) -> Status:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -9,8 +10,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from batchproof.batched import BatchedScheduler, Variant, VirtualClock
-from batchproof.model.framework.runtime import Framework
+from batchproof.model.framework.runtime import Framework, NodePluginScores
+from batchproof.model.objects import Pod
 from batchproof.model.profiles import Profile
+from batchproof.model.scheduling import Decision
 from batchproof.properties.compare.cost import counting
 from batchproof.properties.events import apply_event
 from batchproof.properties.lockstep import Scenario, compare, feasible
@@ -52,14 +55,48 @@ def _counted(profiles: Sequence[Profile], counts: Counter[str]) -> dict[str, Fra
     return {p.scheduler_name: counting(p.build(), counts) for p in profiles}
 
 
+# A sampled reference decision by (pod index, digest of the batched placements before it): the
+# node, the total per scored node (all the comparison reads) and the sampling start index after it.
+ReferenceMemo = dict[tuple[int, bytes], tuple[str | None, dict[str, int], int]]
+
+
+def _reference_decision(
+    ref: ReferenceScheduler, pod: Pod, memo: ReferenceMemo | None, key: tuple[int, bytes], *, reuse: bool
+) -> Decision:
+    """The reference's decision for ``pod``, or the one a run with the same history already made.
+
+    The reference decides from its snapshot (the scenario's nodes and events plus every batched
+    placement so far) and its sampling start index, itself a function of that history: two runs
+    that placed the earlier pods alike get the same decision.
+    """
+    known = memo.get(key) if memo is not None and reuse else None
+    if known is not None:
+        node, totals, ref.next_start_node_index = known
+        scores = tuple(NodePluginScores(name, total_score=total) for name, total in totals.items())
+        return Decision(pod.key, node, scores=scores)
+    decision = ref.decide(pod)
+    if memo is not None:
+        memo[key] = (decision.node, decision.total_scores(), ref.next_start_node_index)
+    return decision
+
+
 def run_pair(
-    scenario: Scenario, variant: Variant, batched: Tally, reference: Tally, *, reference_every: int = 1
+    scenario: Scenario,
+    variant: Variant,
+    batched: Tally,
+    reference: Tally,
+    *,
+    reference_every: int = 1,
+    memo: ReferenceMemo | None = None,
+    reuse: bool = False,
 ) -> None:
     """One scenario under ``variant``, added into the batched and reference tallies.
 
     The reference decides every ``reference_every``-th pod only (the full size: it filters every
     node for every pod); every batched placement is still bound into its snapshot, so the
-    sampled comparisons see the same cluster state.
+    sampled comparisons see the same cluster state. Its decisions are recorded in ``memo``, and
+    with ``reuse`` taken from it where an earlier run of this scenario had the same history; the
+    reference tally then lacks their calls and time, so reuse only where it is not reported.
     """
     scenario = replace(scenario, options=replace(scenario.options, variant=variant))
     clock = VirtualClock()
@@ -82,17 +119,19 @@ def run_pair(
     due: dict[int, list[Any]] = {}
     for position, event in scenario.events:
         due.setdefault(position, []).append(event)
+    placed = hashlib.blake2b(digest_size=16)  # every batched placement so far: the reference's history
     for index, pod in enumerate(scenario.pods):
         for event in due.get(index, ()):
             apply_event(event, ref.snapshot)
             apply_event(event, ours.snapshot, clock)
         sampled = index % reference_every == 0
         started = time.perf_counter()
-        expected = ref.decide(pod) if sampled else None
+        expected = _reference_decision(ref, pod, memo, (index, placed.digest()), reuse=reuse) if sampled else None
         reference.seconds += time.perf_counter() - started
         started = time.perf_counter()
         got = ours.schedule_one(pod)
         batched.seconds += time.perf_counter() - started
+        placed.update(b"\n" if got.node is None else got.node.encode() + b"\n")  # names are never empty
         if got.node is not None:
             if not feasible(checker, ref.snapshot, pod, got.node):
                 batched.unsafe += 1

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from batchproof.model.profiles import Profile
 from batchproof.properties.compare.catalogue import scenarios_of
-from batchproof.properties.compare.pair import Tally, run_pair
+from batchproof.properties.compare.pair import ReferenceMemo, Tally, run_pair
 from batchproof.properties.lockstep import BatchingOptions, Scenario
 
 if TYPE_CHECKING:
@@ -58,22 +58,38 @@ class TaskRunner:
     def __init__(self, plan: Plan, profile: Profile) -> None:
         self.plan = plan
         self.profile = profile
-        self._built: tuple[tuple[int, int], list[Scenario]] | None = None  # the last only: bounded memory
+        # The last (family, seed) only, to bound memory: its scenarios and their reference memos.
+        self._built: tuple[tuple[int, int], list[Scenario], list[ReferenceMemo]] | None = None
 
     def scenarios(self, family: int, seed: int) -> list[Scenario]:
         """The family's scenarios of ``seed`` with the default batching options."""
+        return self._scenarios(family, seed)[0]
+
+    def _scenarios(self, family: int, seed: int) -> tuple[list[Scenario], list[ReferenceMemo]]:
         if self._built is None or self._built[0] != (family, seed):
             built = scenarios_of(self.plan.families[family], self.plan.size, seed, self.profile)
-            self._built = ((family, seed), [replace(s, options=BatchingOptions()) for s in built])
-        return self._built[1]
+            self._built = ((family, seed), [replace(s, options=BatchingOptions()) for s in built], [{} for _ in built])
+        return self._built[1], self._built[2]
 
     def run(self, task: Task) -> TaskResult:
-        """Run every scenario of the task's family and seed under its variant."""
+        """Run every scenario of the task's family and seed under its variant.
+
+        Only the first variant's reference is reported, so the others reuse the reference
+        decisions an earlier task in this process made with the same batched placements.
+        """
         started = time.perf_counter()
         batched, reference = Tally(), Tally()
         variant = self.plan.variants[task.variant]
-        for scenario in self.scenarios(task.family, task.seed):
-            run_pair(scenario, variant, batched, reference, reference_every=self.plan.reference_every)
+        for scenario, memo in zip(*self._scenarios(task.family, task.seed), strict=True):
+            run_pair(
+                scenario,
+                variant,
+                batched,
+                reference,
+                reference_every=self.plan.reference_every,
+                memo=memo,
+                reuse=task.variant != 0,
+            )
         return TaskResult(task, batched, reference, time.perf_counter() - started)
 
 
