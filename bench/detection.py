@@ -1,6 +1,7 @@
 """Campaign detection benchmark: time to first detection of each known class, and examples per second.
 
-Usage: ``python -m bench.detection [--seeds 5] [--budget 60] [--workers 2] [--out bench/results]``.
+Usage: ``python -m bench.detection [--seeds 5] [--budget 60] [--workers 2] [--out bench/results]
+[--baseline DIR] [--source DIR]``.
 
 Runs the README's campaign (``batching`` profile, upstream signers, g3) once per seed with
 ``--db none`` (nothing replayed), and reads ``run.detection`` and ``run.budget`` of each
@@ -9,13 +10,20 @@ each signature gap of §10.6 by field, stale-cache (§10.1) and tie (§10.5). It
 in one run is the earliest detection of any finding of that class (and, for gaps, section and
 field); the result is the median over the seeds that found it (seconds, and examples the whole
 campaign had run by then, which does not depend on how busy the machine was), with their number.
-Examples per second per core is a property's examples over the seconds it ran (one core each).
+``median_seconds_all_runs`` is the median over every seed, a seed that did not find the class
+counting as never (null when fewer than half found it). Examples per second per core is a
+property's examples over the seconds it ran (one core each).
+
+With ``--baseline DIR`` every seed runs first with the batchproof of checkout ``DIR`` and then with
+this one (or ``--source``), one after the other, so both see the same machine load; the result
+has a ``before`` and an ``after`` part.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -34,14 +42,17 @@ def known_class(finding: dict[str, Any]) -> str:
     return str(finding["class"])
 
 
-def campaign(seed: int, budget: float, workers: int, directory: Path) -> dict[str, Any]:
-    """One campaign's report.json."""
+def campaign(seed: int, budget: float, workers: int, directory: Path, source: Path | None = None) -> dict[str, Any]:
+    """One campaign's report.json, run with the batchproof of checkout ``source`` (default: the installed one)."""
     report = directory / f"seed-{seed}"
     command = [sys.executable, "-m", "batchproof.properties.cli.main", "campaign", "--seed", str(seed)]
     command += ["--budget", str(budget), "--workers", str(workers), "--db", "none", "--report", str(report)]
     command += ["--allow", ALLOW, "--no-plots", "--format", "json"]
-    subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=directory)
+    env = {**os.environ, "PYTHONPATH": str(source.resolve())} if source is not None else None
+    load = os.getloadavg()[0]
+    subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=directory, env=env)
     document: dict[str, Any] = json.loads((report / "report.json").read_text())
+    document["load_average_1min"] = {"before": round(load, 2), "after": round(os.getloadavg()[0], 2)}
     return document
 
 
@@ -67,8 +78,10 @@ def summarise(documents: list[dict[str, Any]]) -> dict[str, Any]:
     for name in classes:
         times = [run[name][0] for run in runs if name in run]
         examples = [run[name][1] for run in runs if name in run]
+        everywhere = statistics.median([run[name][0] if name in run else math.inf for run in runs])
         detection[name] = {
             "median_seconds": round(statistics.median(times), 2),
+            "median_seconds_all_runs": round(everywhere, 2) if math.isfinite(everywhere) else None,
             "median_examples": statistics.median(examples),
             "found_in_runs": len(times),
             "seconds": [round(t, 2) for t in times],
@@ -80,6 +93,7 @@ def summarise(documents: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "time_to_first_detection": detection,
         "examples_per_second_per_core": {n: round(statistics.median(r), 1) for n, r in sorted(rates.items())},
+        "load_average_1min": [d["load_average_1min"] for d in documents],
         "examples_per_second_per_core_overall": round(
             statistics.median(
                 sum(int(p["examples"]) for p in d["properties"].values())
@@ -98,11 +112,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, default=60.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", default="bench/results")
+    parser.add_argument("--baseline", type=Path, help="a checkout to run first on every seed (the 'before')")
+    parser.add_argument("--source", type=Path, help="the checkout to measure (default: the installed batchproof)")
     args = parser.parse_args(argv)
     load_before = os.getloadavg()[0]
+    before: list[dict[str, Any]] = []
+    after: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as scratch:
-        documents = [campaign(seed, args.budget, args.workers, Path(scratch)) for seed in range(args.seeds)]
-    result = {
+        for seed in range(args.seeds):
+            if args.baseline is not None:
+                here = Path(scratch) / "before"
+                here.mkdir(exist_ok=True)
+                before.append(campaign(seed, args.budget, args.workers, here, args.baseline))
+            after.append(campaign(seed, args.budget, args.workers, Path(scratch), args.source))
+    command = f"batchproof campaign --budget {args.budget:g} --workers {args.workers} --db none --allow {ALLOW}"
+    result: dict[str, Any] = {
         "setup": {
             "seeds": args.seeds,
             "budget_seconds": args.budget,
@@ -111,10 +135,14 @@ def main(argv: list[str] | None = None) -> int:
             # Figures are only comparable on an otherwise idle machine: a load above the CPU count means
             # other processes took part of the cores.
             "load_average_1min": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)},
-            "command": f"batchproof campaign --budget {args.budget:g} --workers {args.workers} --db none --allow {ALLOW}",
+            "command": command,
         },
-        **summarise(documents),
     }
+    if args.baseline is not None:
+        result["before"] = summarise(before)
+        result["after"] = summarise(after)
+    else:
+        result.update(summarise(after))
     print(json.dumps(result, indent=2))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,7 @@ from typing import Protocol
 from batchproof.properties.campaign.engine import Limits
 from batchproof.properties.campaign.property_run import Step
 
-SLICE = 2.0  # seconds per slice: long enough for Hypothesis to get going, short enough to share a minute
+SLICE = 1.0  # seconds per slice: long enough for Hypothesis to get going, short enough that every property starts early
 FLOOR = 0.5  # every property gets at least half of its weighted share
 
 

@@ -1,6 +1,6 @@
 """A campaign's settings as one value: what to run, for how long, and where results go.
 
-The value travels to pytest-xdist workers as JSON, so every field is plain data.
+Every field is plain data, so the value can be written as JSON and read back.
 """
 
 from __future__ import annotations

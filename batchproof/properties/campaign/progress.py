@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol, TextIO
 
 PROGRESS_DIR = ".progress"
-CONTROL_DIR = ".campaign"  # control files of a run: worker configuration, pytest log, outage marker
+CONTROL_DIR = ".campaign"  # control files of a run: worker logs, outage marker
 
 
 @dataclass(frozen=True, slots=True)

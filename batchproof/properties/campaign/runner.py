@@ -1,21 +1,23 @@
 """Run a campaign: split the properties over workers, run them, merge what they wrote, report.
 
-With one worker the properties run in this process. With more, the campaign is a pytest session
-over :mod:`batchproof.properties.campaign.session` with pytest-xdist: one item per worker, each
-running a group of properties balanced by weight. Workers write findings and progress files
-under the report directory, which this process polls for the live display and merges at the end.
+With one worker the properties run in this process. With more, each worker is a process forked
+from this one, running a group of properties balanced by weight. Workers write findings and
+progress files under the report directory, which this process polls for the live display and
+merges at the end; each worker's output goes to ``.campaign/worker-N.log``.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
-import subprocess
 import sys
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from multiprocessing.connection import wait
 from pathlib import Path
 from typing import TextIO
 
@@ -41,8 +43,6 @@ from batchproof.properties.campaign.shared import Board, Outage, default_machine
 from batchproof.properties.campaign.upstream_check import with_upstream_verdicts
 from batchproof.properties.campaign.worker import properties_for, run_group
 
-CONFIG_ENV = "BATCHPROOF_CAMPAIGN_CONFIG"
-SESSION = Path(__file__).with_name("session.py")
 Clock = Callable[[], float]
 
 
@@ -98,53 +98,53 @@ def _run_in_process(config: CampaignConfig, group: list[str], live: _Live, clock
     run_group(config, group, clock=clock, after_step=live.refresh)
 
 
-def _pytest_command(config: CampaignConfig, control: Path) -> list[str]:
-    ini = control / "pytest.ini"
-    ini.write_text("[pytest]\naddopts =\n")
-    return [
-        sys.executable,
-        "-m",
-        "pytest",
-        str(SESSION),
-        "-n",
-        str(config.workers),
-        "--dist",
-        "load",
-        "-c",
-        str(ini),
-        "--rootdir",
-        str(control),
-        "--confcutdir",
-        str(SESSION.parent),
-        "-p",
-        "no:cacheprovider",
-        "-q",
-    ]
+def _worker(config: CampaignConfig, group: list[str], log: Path) -> None:
+    """A forked worker: run one group with its output in ``log``."""
+    with log.open("w") as output:
+        os.dup2(output.fileno(), 1)
+        os.dup2(output.fileno(), 2)
+        try:
+            run_group(config, group)
+        except KeyboardInterrupt:
+            sys.exit(130)  # the campaign process was interrupted too and says so
+        except BaseException:
+            traceback.print_exc()
+            raise
 
 
-def _run_with_xdist(config: CampaignConfig, live: _Live) -> str | None:
-    """Run the pytest-xdist session; returns an error line when it failed outside the properties."""
+def _run_forked(config: CampaignConfig, split: list[list[str]], live: _Live) -> str | None:
+    """Run each group in a worker forked from this process; an error line when one failed outside the properties.
+
+    Forked workers start with everything imported and built: a pytest-xdist session spent seconds of
+    every campaign's budget starting interpreters and importing pytest and batchproof in each.
+    """
     control = config.report_dir / CONTROL_DIR
     control.mkdir(parents=True, exist_ok=True)
-    config_file = control / "config.json"
-    config_file.write_text(config.to_json())
-    log = control / "pytest.log"
-    env = {**os.environ, CONFIG_ENV: str(config_file.resolve())}
-    with log.open("w") as output:
-        process = subprocess.Popen(_pytest_command(config, control), stdout=output, stderr=subprocess.STDOUT, env=env)
-        try:
-            while process.poll() is None:
-                live.refresh()
-                time.sleep(0.5)
-        except BaseException:
+    context = multiprocessing.get_context("fork")
+    sys.stdout.flush()
+    sys.stderr.flush()  # a child would flush a copy of anything still buffered
+    workers = []
+    for index, group in enumerate(split):
+        log = control / f"worker-{index}.log"
+        process = context.Process(target=_worker, args=(config, group, log), name=f"batchproof-worker-{index}")
+        process.start()
+        workers.append((process, log))
+    try:
+        while any(process.is_alive() for process, _ in workers):
+            live.refresh()
+            wait([process.sentinel for process, _ in workers if process.is_alive()], timeout=0.5)
+    except BaseException:
+        for process, _ in workers:
             process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
+        for process, _ in workers:
+            process.join(timeout=10)
+            if process.is_alive():
                 process.kill()
-            raise
-    if process.returncode != 0:
-        return f"the pytest-xdist session exited with {process.returncode}; see {log}"
+        raise
+    for index, (process, log) in enumerate(workers):
+        process.join()
+        if process.exitcode != 0:
+            return f"worker {index} exited with {process.exitcode}; see {log}"
     return None
 
 
@@ -187,7 +187,7 @@ def run_campaign(config: CampaignConfig, *, stream: TextIO | None = None, clock:
         if config.workers == 1:
             _run_in_process(config, [p.name for p in properties], live, clock)
         else:
-            error = _run_with_xdist(config, live)
+            error = _run_forked(config, groups(properties, config.workers), live)
     except KeyboardInterrupt:
         interrupted = True
     finally:

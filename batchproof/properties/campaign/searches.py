@@ -135,7 +135,9 @@ def _preferring_scenarios(draw: st.DrawFn, fast: st.SearchStrategy[Scenario], op
     requests = FrozenDict({"cpu": cpu, "memory": draw(st.sampled_from((256 * MI, 1024 * MI)))})
     queue = []
     for pod in base.pods:
-        first = replace(pod.containers[0], requests=requests)
+        # Limits go too: a limit left without its request (an extended resource) would be
+        # defaulted back into the requests when the finding's manifests are read.
+        first = replace(pod.containers[0], requests=requests, limits=FrozenDict())
         queue.append(replace(_preferring(pod, terms), containers=(first,), init_containers=()))
     return replace(base, cluster=replace(base.cluster, nodes=nodes), pods=tuple(queue), options=options)
 

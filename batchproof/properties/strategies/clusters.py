@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from batchproof.model.frozen import FrozenDict
 from batchproof.model.manifests.load import ClusterObjects
-from batchproof.model.objects import Namespace, Pod
+from batchproof.model.objects import Namespace, Node, Pod
 from batchproof.properties.strategies.objects import _check_size, node_lists, pods
 from batchproof.properties.world import Cluster
 
@@ -23,17 +23,16 @@ NAMESPACE_OBJECTS = (
 def _clusters(
     draw: st.DrawFn,
     *,
-    min_nodes: int,
-    max_nodes: int,
-    min_pods: int,
-    max_pods: int,
+    node_strategy: st.SearchStrategy[list[Node]],
+    counts: st.SearchStrategy[int],
     pod_strategy: st.SearchStrategy[Pod],
 ) -> Cluster:
-    nodes = draw(node_lists(min_size=min_nodes, max_size=max_nodes))
+    nodes = draw(node_strategy)
     bound = []
-    for index in range(draw(st.integers(min_pods, max_pods))):
+    for index in range(draw(counts)):
         pod = draw(pod_strategy)
-        node = draw(st.sampled_from(nodes))
+        # The same choice as sampled_from(nodes), without hashing every node for its label.
+        node = nodes[draw(st.sampled_from(range(len(nodes))))]
         bound.append(replace(pod, name=f"existing-{index}", node_name=node.name))
     # A composite returns the Cluster itself, so failing examples print as pasteable code.
     return Cluster(tuple(nodes), tuple(bound), ClusterObjects(namespaces=NAMESPACE_OBJECTS))
@@ -50,11 +49,9 @@ def clusters(
     """Clusters of unique nodes with ``min_existing_pods`` to ``max_existing_pods`` bound pods."""
     _check_size(min_nodes, max_nodes)
     _check_size(min_existing_pods, max_existing_pods)
-    pod_strategy = existing_pods if existing_pods is not None else pods()
+    # Inner strategies are built once here, not inside every draw.
     return _clusters(
-        min_nodes=min_nodes,
-        max_nodes=max_nodes,
-        min_pods=min_existing_pods,
-        max_pods=max_existing_pods,
-        pod_strategy=pod_strategy,
+        node_strategy=node_lists(min_size=min_nodes, max_size=max_nodes),
+        counts=st.integers(min_existing_pods, max_existing_pods),
+        pod_strategy=existing_pods if existing_pods is not None else pods(),
     )

@@ -86,9 +86,19 @@ def _requests(cpu: int | None, memory: int | None, gpu: int | None) -> FrozenDic
 ZONE_SELECTORS = tuple(FrozenDict({"topology.kubernetes.io/zone": z}) for z in ("zone-a", "zone-b", "zone-c"))
 
 
+USUALLY = st.sampled_from((True, True, True, False))
+
+
 def _mostly(common: object, rare: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
     """``common`` three times in four, else a draw from ``rare`` (boundaries stay reachable)."""
-    return st.sampled_from((True, True, True, False)).flatmap(lambda usual: st.just(common) if usual else rare)
+    return _usually(common, rare)
+
+
+@st.composite
+def _usually(draw: st.DrawFn, common: object, rare: st.SearchStrategy[Any]) -> Any:
+    # The choices of USUALLY.flatmap(lambda usual: just(common) if usual else rare), without
+    # building a strategy on every draw.
+    return common if draw(USUALLY) else draw(rare)
 
 
 def _stored(container: Container, *, name: str) -> Container:
@@ -202,15 +212,44 @@ def container_ports(*, host: bool = True) -> st.SearchStrategy[ContainerPort]:
 
 def containers(*, sidecar: bool = False, max_ports: int = 1) -> st.SearchStrategy[Container]:
     """Containers with requests (possibly missing), limits, an image and host ports."""
-    return st.builds(
-        Container,
-        name=st.sampled_from(("c0", "c1", "c2")),
-        image=st.sampled_from(IMAGES),
-        image_pull_policy=st.sampled_from(("", "IfNotPresent", "Always")),
+    return _containers(
         ports=st.lists(container_ports(), max_size=max_ports).map(tuple),
-        requests=resource_requests(),
-        limits=st.sampled_from((FrozenDict(), FrozenDict({"cpu": 2000}), FrozenDict({"memory": 1024 * MI}))),
-        restart_policy=st.just("Always") if sidecar else st.just(""),
+        restart_policy="Always" if sidecar else "",
+    )
+
+
+LIMIT_POOL: tuple[FrozenDict[str, int], ...] = (
+    FrozenDict(),
+    FrozenDict({"cpu": 2000}),
+    FrozenDict({"memory": 1024 * MI}),
+)
+_CONTAINER_NAMES = st.sampled_from(("c0", "c1", "c2"))
+_IMAGES = st.sampled_from(IMAGES)
+_PULL_POLICIES = st.sampled_from(("", "IfNotPresent", "Always"))
+_REQUESTS = resource_requests()
+_LIMITS = st.sampled_from(LIMIT_POOL)
+
+
+# Composites draw the same choices as builds() over the same fields, in the same order, without
+# its per-draw bookkeeping; the object prints as its own (pasteable) repr.
+@st.composite
+def _containers(
+    draw: st.DrawFn, *, ports: st.SearchStrategy[tuple[ContainerPort, ...]], restart_policy: str
+) -> Container:
+    name = draw(_CONTAINER_NAMES)
+    image = draw(_IMAGES)
+    policy = draw(_PULL_POLICIES)
+    chosen_ports = draw(ports)
+    requests = draw(_REQUESTS)
+    limits = draw(_LIMITS)
+    return Container(
+        name=name,
+        image=image,
+        image_pull_policy=policy,
+        ports=chosen_ports,
+        requests=requests,
+        limits=limits,
+        restart_policy=restart_policy,
     )
 
 
@@ -362,31 +401,79 @@ def pods(
 ) -> st.SearchStrategy[Pod]:
     """Pods over the whole modelled surface; switch off parts that make pods unsignable."""
     _check_size(1, max_containers)
-    return st.builds(
-        Pod,
-        name=st.sampled_from(("p", "q", "r")),
-        namespace=st.sampled_from(namespaces),
-        labels=label_maps(),
-        annotations=label_maps(max_size=1),
+    affinities = st.builds(
+        Affinity,
+        node_affinity=st.none() | node_affinities(),
+        pod_affinity=(st.none() | pod_affinities()) if affinity else st.none(),
+        pod_anti_affinity=(st.none() | pod_affinities()) if affinity else st.none(),
+    )
+    return _pods(
+        names=st.sampled_from(("p", "q", "r")),
+        namespaces=st.sampled_from(namespaces),
         containers=st.lists(containers(), min_size=1, max_size=max_containers).map(tuple),
         init_containers=st.lists(st.one_of(containers(), containers(sidecar=True)), max_size=1).map(tuple),
-        overhead=st.sampled_from((FrozenDict(), FrozenDict({"cpu": 50}))),
-        tolerations=st.lists(tolerations(), max_size=2).map(tuple),
         node_selector=_mostly(FrozenDict(), st.sampled_from(ZONE_SELECTORS) | label_maps(max_size=1)),
-        affinity=_mostly(
-            None,
-            st.builds(
-                Affinity,
-                node_affinity=st.none() | node_affinities(),
-                pod_affinity=(st.none() | pod_affinities()) if affinity else st.none(),
-                pod_anti_affinity=(st.none() | pod_affinities()) if affinity else st.none(),
-            ),
-        ),
-        topology_spread_constraints=st.lists(spread_constraints(), max_size=1).map(tuple) if spread else st.just(()),
-        volumes=st.lists(volumes(), max_size=2, unique_by=lambda v: v.name).map(tuple) if volumes_ else st.just(()),
-        # Admissible without PriorityClass objects: the Priority admission plugin computes 0.
-        priority=st.none() | st.just(0),
-    ).map(valid_pod)
+        affinity=_mostly(None, affinities),
+        spread=st.lists(spread_constraints(), max_size=1).map(tuple) if spread else None,
+        volumes=st.lists(volumes(), max_size=2, unique_by=_volume_name).map(tuple) if volumes_ else None,
+    )
+
+
+def _volume_name(volume: Volume) -> str:
+    return volume.name
+
+
+@st.composite
+def _pods(
+    draw: st.DrawFn,
+    *,
+    names: st.SearchStrategy[str],
+    namespaces: st.SearchStrategy[str],
+    containers: st.SearchStrategy[tuple[Container, ...]],
+    init_containers: st.SearchStrategy[tuple[Container, ...]],
+    node_selector: st.SearchStrategy[FrozenDict[str, str]],
+    affinity: st.SearchStrategy[Affinity | None],
+    spread: st.SearchStrategy[tuple[TopologySpreadConstraint, ...]] | None,
+    volumes: st.SearchStrategy[tuple[Volume, ...]] | None,
+) -> Pod:
+    # The choices of builds(Pod, ...) over these fields in this order (see _containers).
+    name = draw(names)
+    namespace = draw(namespaces)
+    labels = draw(_LABELS)
+    annotations = draw(_ANNOTATIONS)
+    chosen_containers = draw(containers)
+    chosen_init = draw(init_containers)
+    overhead = draw(_OVERHEADS)
+    chosen_tolerations = draw(_TOLERATIONS)
+    selector = draw(node_selector)
+    chosen_affinity = draw(affinity)
+    constraints = draw(spread) if spread is not None else ()
+    chosen_volumes = draw(volumes) if volumes is not None else ()
+    # Admissible without PriorityClass objects: the Priority admission plugin computes 0.
+    priority = draw(PRIORITIES)
+    pod = Pod(
+        name=name,
+        namespace=namespace,
+        labels=labels,
+        annotations=annotations,
+        containers=chosen_containers,
+        init_containers=chosen_init,
+        overhead=overhead,
+        tolerations=chosen_tolerations,
+        node_selector=selector,
+        affinity=chosen_affinity,
+        topology_spread_constraints=constraints,
+        volumes=chosen_volumes,
+        priority=priority,
+    )
+    return valid_pod(pod)
+
+
+_LABELS = label_maps()
+_ANNOTATIONS = label_maps(max_size=1)
+_OVERHEADS = st.sampled_from((FrozenDict(), FrozenDict({"cpu": 50})))
+_TOLERATIONS = st.lists(tolerations(), max_size=2).map(tuple)
+PRIORITIES: st.SearchStrategy[int | None] = st.none() | st.just(0)
 
 
 NODE_NAMES = tuple(f"node-{i}" for i in range(12))
@@ -417,12 +504,14 @@ def nodes(*, name: str | st.SearchStrategy[str] | None = None, max_taints: int =
         memory=st.sampled_from((8192 * MI, 4096 * MI, 16384 * MI, 1024 * MI)),
         pods=st.sampled_from((110, 110, 4, 1)),
         gpu=st.sampled_from((0, 1, 2)),
-        taints=_mostly(
-            (), st.lists(taints(), min_size=1, max_size=max_taints, unique_by=lambda t: (t.key, t.effect)).map(tuple)
-        ),
+        taints=_mostly((), st.lists(taints(), min_size=1, max_size=max_taints, unique_by=_taint_key).map(tuple)),
         unschedulable=st.sampled_from((False, False, False, False, True)),
         images=st.lists(st.sampled_from(IMAGE_POOL), max_size=2, unique=True).map(tuple),
     )
+
+
+def _taint_key(taint: Taint) -> tuple[str, str]:
+    return (taint.key, taint.effect)
 
 
 def _node(
@@ -515,20 +604,48 @@ def lean_pods(
     Few fields, so a generic mutation lands on the interesting ones often.
     """
     _check_size(1, max_containers)
-    container = st.builds(
-        Container,
-        name=st.sampled_from(("c0", "c1")),
-        image=st.just(LEAN_IMAGE),
-        requests=st.sampled_from(requests),
-        ports=st.sampled_from(ports).map(lambda p: (p,)) if ports else st.just(()),
-    )
-    return st.builds(
-        Pod,
-        name=st.just("p"),
-        namespace=st.sampled_from(namespaces),
+    return _lean_pods(
+        namespaces=st.sampled_from(namespaces),
         labels=st.sampled_from(labels) if labels else label_maps(max_size=1),
-        containers=st.lists(container, min_size=1, max_size=max_containers).map(tuple),
-    ).map(valid_pod)
+        containers=st.lists(
+            _lean_containers(
+                names=st.sampled_from(("c0", "c1")),
+                requests=st.sampled_from(requests),
+                ports=st.sampled_from(tuple((p,) for p in ports)) if ports else None,
+            ),
+            min_size=1,
+            max_size=max_containers,
+        ).map(tuple),
+    )
+
+
+# Composites rather than builds over single-value strategies: the same choices, fewer draws and
+# no per-draw bookkeeping. Fields stay separate choices, so containers and pods share ports,
+# requests, labels or namespaces as often as before (what the gap searches need).
+@st.composite
+def _lean_containers(
+    draw: st.DrawFn,
+    *,
+    names: st.SearchStrategy[str],
+    requests: st.SearchStrategy[FrozenDict[str, int]],
+    ports: st.SearchStrategy[tuple[ContainerPort, ...]] | None,
+) -> Container:
+    name = draw(names)
+    request = draw(requests)
+    return Container(name=name, image=LEAN_IMAGE, requests=request, ports=draw(ports) if ports is not None else ())
+
+
+@st.composite
+def _lean_pods(
+    draw: st.DrawFn,
+    *,
+    namespaces: st.SearchStrategy[str],
+    labels: st.SearchStrategy[FrozenDict[str, str]],
+    containers: st.SearchStrategy[tuple[Container, ...]],
+) -> Pod:
+    namespace = draw(namespaces)
+    chosen = draw(labels)
+    return valid_pod(Pod(name="p", namespace=namespace, labels=chosen, containers=draw(containers)))
 
 
 def sparse_request_pods() -> st.SearchStrategy[Pod]:

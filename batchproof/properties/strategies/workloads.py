@@ -53,18 +53,25 @@ def _small(template: Pod) -> Pod:
     )
 
 
-@st.composite
-def workloads(draw: st.DrawFn, *, shape: Shape = "any", min_size: int = 2, max_size: int = 10) -> tuple[Pod, ...]:
+def workloads(*, shape: Shape = "any", min_size: int = 2, max_size: int = 10) -> st.SearchStrategy[tuple[Pod, ...]]:
     """A queue of pods of the given shape."""
     _check_size(min_size, max_size)
+    # Inner strategies are built once here, not inside every draw.
+    return _workloads(signable_templates(), shape, st.integers(min_size, max_size))
+
+
+@st.composite
+def _workloads(
+    draw: st.DrawFn, templates: st.SearchStrategy[Pod], shape: Shape, counts: st.SearchStrategy[int]
+) -> tuple[Pod, ...]:
     chosen: Shape = draw(st.sampled_from(SHAPES)) if shape == "any" else shape
-    count = draw(st.integers(min_size, max_size))
-    template = draw(signable_templates())
+    count = draw(counts)
+    template = draw(templates)
     if chosen == "one-per-node":
         return tuple(_copies(_one_per_node(template), count, "run"))
     if chosen == "several-per-node":
         return tuple(_copies(_small(template), count, "run"))
-    other = draw(signable_templates())
+    other = draw(templates)
     first, second = _copies(template, count, "a"), _copies(other, count, "b")
     if chosen == "other-profile":
         second = [replace(p, scheduler_name=OTHER_SCHEDULER) for p in _copies(template, count, "b")]
@@ -102,9 +109,7 @@ def event_streams(
     return tuple(sorted(events, key=lambda item: item[0]))
 
 
-@st.composite
 def scenarios(
-    draw: st.DrawFn,
     *,
     profiles: tuple[Profile, ...],
     shape: Shape = "any",
@@ -114,12 +119,25 @@ def scenarios(
     max_nodes: int = 8,
     min_pods: int = 2,
     max_pods: int = 10,
-) -> Scenario:
+) -> st.SearchStrategy[Scenario]:
     """A cluster, a workload, optionally an event stream, for the given profiles."""
-    world = draw(
-        clusters(min_nodes=min_nodes, max_nodes=max_nodes, max_existing_pods=3, existing_pods=signable_templates())
-    )
-    queue = draw(workloads(shape=shape, min_size=min_pods, max_size=max_pods))
+    worlds = clusters(min_nodes=min_nodes, max_nodes=max_nodes, max_existing_pods=3, existing_pods=signable_templates())
+    queues = workloads(shape=shape, min_size=min_pods, max_size=max_pods)
+    return _scenarios(worlds, queues, profiles=profiles, events=events, options=options)
+
+
+@st.composite
+def _scenarios(
+    draw: st.DrawFn,
+    worlds: st.SearchStrategy[Cluster],
+    queues: st.SearchStrategy[tuple[Pod, ...]],
+    *,
+    profiles: tuple[Profile, ...],
+    events: bool,
+    options: st.SearchStrategy[BatchingOptions] | None,
+) -> Scenario:
+    world = draw(worlds)
+    queue = draw(queues)
     stream = draw(event_streams(world, queue)) if events else ()
     return Scenario(world, queue, profiles, stream, draw(options) if options is not None else BatchingOptions())
 
