@@ -86,7 +86,7 @@ def _requests(cpu: int | None, memory: int | None, gpu: int | None) -> FrozenDic
 ZONE_SELECTORS = tuple(FrozenDict({"topology.kubernetes.io/zone": z}) for z in ("zone-a", "zone-b", "zone-c"))
 
 
-USUALLY = st.sampled_from((True, True, True, False))
+_USUALLY = st.sampled_from((True, True, True, False))
 
 
 def _mostly(common: object, rare: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
@@ -96,9 +96,9 @@ def _mostly(common: object, rare: st.SearchStrategy[Any]) -> st.SearchStrategy[A
 
 @st.composite
 def _usually(draw: st.DrawFn, common: object, rare: st.SearchStrategy[Any]) -> Any:
-    # The choices of USUALLY.flatmap(lambda usual: just(common) if usual else rare), without
+    # The choices of _USUALLY.flatmap(lambda usual: just(common) if usual else rare), without
     # building a strategy on every draw.
-    return common if draw(USUALLY) else draw(rare)
+    return common if draw(_USUALLY) else draw(rare)
 
 
 def _stored(container: Container, *, name: str) -> Container:
@@ -450,7 +450,7 @@ def _pods(
     constraints = draw(spread) if spread is not None else ()
     chosen_volumes = draw(volumes) if volumes is not None else ()
     # Admissible without PriorityClass objects: the Priority admission plugin computes 0.
-    priority = draw(PRIORITIES)
+    priority = draw(_PRIORITIES)
     pod = Pod(
         name=name,
         namespace=namespace,
@@ -473,7 +473,7 @@ _LABELS = label_maps()
 _ANNOTATIONS = label_maps(max_size=1)
 _OVERHEADS = st.sampled_from((FrozenDict(), FrozenDict({"cpu": 50})))
 _TOLERATIONS = st.lists(tolerations(), max_size=2).map(tuple)
-PRIORITIES: st.SearchStrategy[int | None] = st.none() | st.just(0)
+_PRIORITIES: st.SearchStrategy[int | None] = st.none() | st.just(0)
 
 
 NODE_NAMES = tuple(f"node-{i}" for i in range(12))
