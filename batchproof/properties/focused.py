@@ -17,7 +17,7 @@ from batchproof.model.objects import Pod
 from batchproof.properties.mutate import Mutation, mutate
 from batchproof.properties.signatures import PairCase
 from batchproof.properties.strategies.clusters import clusters
-from batchproof.properties.strategies.objects import pods, taints
+from batchproof.properties.strategies.objects import pods, stored_pod, taints
 from batchproof.properties.world import Cluster
 
 # Pod attributes in-tree plugins read (spec §3).
@@ -59,8 +59,12 @@ def focused_pair_cases(
     inner, mutation = mutate(draw, (getattr(pod, attribute),), (getattr(donor, attribute),))
     mutant = replace(pod, **{attribute: inner[0]}) if inner else pod
     applied = Mutation(f"{attribute}{mutation.path.removeprefix('[0]')}", mutation.kind)
+    # Stored as the API server would store it; a mutant it rejects is dropped (issue 12).
+    stored = stored_pod(mutant)
+    if stored is None:
+        stored, applied = pod, Mutation("<root>", "dropped: rejected by validation")
     world = draw(cluster if cluster is not None else clusters())
-    return PairCase(pod, mutant, (applied,), world)
+    return PairCase(pod, stored, (applied,), world)
 
 
 @st.composite

@@ -13,6 +13,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from batchproof.model.cluster.snapshot import Snapshot
 from batchproof.model.framework.features import FeatureGates
 from batchproof.model.framework.interfaces import PluginContext, SignerMode
 from batchproof.model.objects import Pod
@@ -147,14 +148,24 @@ def pair_cases(
 
 
 def check_plugin_pair(
-    subject: PluginUnderTest, signers: SignerMode, case: PairCase, features: FeatureGates | None = None
+    subject: PluginUnderTest,
+    signers: SignerMode,
+    case: PairCase,
+    features: FeatureGates | None = None,
+    *,
+    snapshot: Snapshot | None = None,
 ) -> PairCheck:
-    """Sign both pods with the plugin; when equal, compare every result on the cluster."""
+    """Sign both pods with the plugin; when equal, compare every result on the cluster.
+
+    ``snapshot`` is the case's cluster snapshot under ``features`` when the caller already has
+    one (checking many plugins on one case); plugins only read it.
+    """
     gates = features or FeatureGates()
     plugin = subject.build(signers, gates)
     first_sig = plugin_signature(plugin, case.first)
     equal = first_sig is not None and first_sig == plugin_signature(plugin, case.second)
     if not equal or case.first == case.second:
         return PairCheck(subject.title, signers, case, equal)
-    differences = compare_plugin(plugin, case.first, case.second, case.cluster.snapshot(gates))
+    world = snapshot if snapshot is not None else case.cluster.snapshot(gates)
+    differences = compare_plugin(plugin, case.first, case.second, world)
     return PairCheck(subject.title, signers, case, equal, tuple(differences))

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from batchproof.model.framework.interfaces import SignerMode
 from batchproof.model.objects import Affinity
 from batchproof.model.profiles import Profile
+from batchproof.properties.fitted_pairs import fitted_pair_batches
 from batchproof.properties.focused import all_focused_pair_cases, focused_pair_cases, tainted
 from batchproof.properties.pairs import compare_profile
 from batchproof.properties.signatures import (
@@ -82,7 +83,12 @@ GAP_FREE = (
 
 
 def _check_all(
-    subjects: tuple[PluginUnderTest, ...], signers: SignerMode, examples: int, *, caught: dict[str, int] | None = None
+    subjects: tuple[PluginUnderTest, ...],
+    signers: SignerMode,
+    examples: int,
+    *,
+    caught: dict[str, int] | None = None,
+    pairs: st.SearchStrategy[PairCase] | st.SearchStrategy[tuple[PairCase, ...]] = PAIRS,
 ) -> None:
     """The consistency property over ``subjects``; fails on the first inconsistent pair.
 
@@ -96,21 +102,23 @@ def _check_all(
     seen = [0]
 
     @settings(max_examples=examples)
-    @given(case=PAIRS)
-    def check(case: PairCase) -> None:
+    @given(example=pairs)
+    def check(example: PairCase | tuple[PairCase, ...]) -> None:
         seen[0] += 1
-        failures = []
-        for subject in subjects:
-            if caught is not None and subject.title in caught:
-                continue
-            result = check_plugin_pair(subject, signers, case)
-            if result.interesting:
-                counters[subject.title].hit("equal signature, different pods")
-            if caught is not None and result.differences:
-                caught[subject.title] = seen[0]
-            failures += [f"{subject.title}: {d.describe()}" for d in result.differences]
-        if caught is None:
-            assert not failures, "; ".join(failures) + f" after {case.mutations}"
+        for case in example if isinstance(example, tuple) else (example,):
+            failures = []
+            snapshot = case.cluster.snapshot()
+            for subject in subjects:
+                if caught is not None and subject.title in caught:
+                    continue
+                result = check_plugin_pair(subject, signers, case, snapshot=snapshot)
+                if result.interesting:
+                    counters[subject.title].hit("equal signature, different pods")
+                if caught is not None and result.differences:
+                    caught[subject.title] = seen[0]
+                failures += [f"{subject.title}: {d.describe()}" for d in result.differences]
+            if caught is None:
+                assert not failures, "; ".join(failures) + f" after {case.mutations}"
 
     check()
     if caught is not None:
@@ -121,10 +129,18 @@ def _check_all(
 
 STRICT_EXAMPLES = 400
 UPSTREAM_EXAMPLES = 200
+# A pod with a mutant per group of fields plugins read (each differing in one signed leaf or by
+# one boundary move), on one cluster built so that some node tells each pair apart.
+FITTED_PAIRS = fitted_pair_batches()
+FITTED_EXAMPLES = 300
 
 
 def test_strict_signers_are_consistent_for_every_plugin() -> None:
     _check_all(SIGNABLE_PLUGINS, "strict", STRICT_EXAMPLES)
+
+
+def test_strict_signers_are_consistent_on_fitted_clusters() -> None:
+    _check_all(SIGNABLE_PLUGINS, "strict", FITTED_EXAMPLES, pairs=FITTED_PAIRS)
 
 
 def test_upstream_signers_without_known_gaps_are_consistent() -> None:

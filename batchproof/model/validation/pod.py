@@ -104,6 +104,9 @@ def _spec_errors(pod: Pod, comparisons: bool) -> list[FieldError]:
             errs.append(duplicate(f"{path}.name", c.name))
         regular.add(c.name)
     errs.extend(_host_port_conflicts(pod.containers, "spec.containers"))
+    # validation.go ValidatePodSpec: ValidateNodeName is NameIsDNSSubdomain.
+    if pod.node_name:
+        errs.extend(invalid("spec.nodeName", pod.node_name, m) for m in dns1123_subdomain(pod.node_name))
     # spec.schedulerName is not validated (ValidatePodSpec has no rule for it; upstream's decode agrees).
     if pod.priority_class_name:
         name = pod.priority_class_name
