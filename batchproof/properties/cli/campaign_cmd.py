@@ -70,7 +70,7 @@ def add_common(parser: argparse.ArgumentParser, *, report: str, workers_default:
         type=workers,
         default=workers_default,
         metavar="N|auto",
-        help=f"worker processes, run with pytest-xdist (default {workers_default})",
+        help=f"worker processes, forked from the campaign process (default {workers_default})",
     )
     parser.add_argument(
         "--db",
