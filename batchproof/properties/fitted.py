@@ -62,6 +62,8 @@ UNSCHEDULABLE_TOLERATIONS = (
     Toleration(key=UNSCHEDULABLE_TAINT, operator="Exists", effect="NoSchedule"),
     Toleration(key=UNSCHEDULABLE_TAINT, operator="Exists"),
     Toleration(key=UNSCHEDULABLE_TAINT, operator="Equal", value="", effect="NoSchedule"),
+    Toleration(key=UNSCHEDULABLE_TAINT, operator="Equal", value=""),
+    Toleration(key=UNSCHEDULABLE_TAINT, value="", effect="NoSchedule"),
 )
 
 
@@ -170,6 +172,10 @@ def _node_for(draw: st.DrawFn, pod: Pod, name: str, labels: dict[str, str], used
     )
 
 
+def _other_address(host_ip: str) -> str:
+    return "10.0.0.2" if host_ip == "10.0.0.1" else "10.0.0.1"
+
+
 def _bound(pod: Pod, node: str, index: int) -> Pod | None:
     return stored_pod(replace(pod, name=f"e{index}", node_name=node))
 
@@ -188,6 +194,9 @@ def _existing_for(draw: st.DrawFn, pod: Pod, node: str, index: int) -> Pod | Non
     namespace = draw(st.sampled_from((pod.namespace, pod.namespace, "ns2")))
     base = Pod(name="e", namespace=namespace, containers=(container,))
     if kind == "ports":
+        if draw(st.booleans()):
+            # Another specific address on the same ports: only a pod on every address collides.
+            ports = tuple(replace(p, host_ip=_other_address(p.host_ip)) for p in ports)
         return _bound(replace(base, containers=(replace(container, ports=ports),)), node, index)
     if kind == "disks":
         return _bound(replace(base, volumes=disks), node, index)

@@ -237,8 +237,8 @@ GROUPS: dict[str, tuple[Focus, ...]] = {
 }
 
 
-# Two boundary moves of each kind per batch.
-MOVES = (request_moves, toleration_moves, node_affinity_moves, label_moves, port_moves) * 2
+# Two boundary moves of each kind per batch, three for tolerations (four fields, two plugins).
+MOVES = (request_moves, toleration_moves, node_affinity_moves, label_moves, port_moves) * 2 + (toleration_moves,)
 # Groups with many signed leaves get more mutants per batch.
 REPEATS = {"affinity": 3, "tolerations": 2}
 

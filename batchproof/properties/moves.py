@@ -44,6 +44,7 @@ GPU = "example.com/gpu"
 # nodeaffinity operators and their negations (component-helpers nodeaffinity).
 FLIPPED = {"In": "NotIn", "NotIn": "In", "Exists": "DoesNotExist", "DoesNotExist": "Exists", "Gt": "Lt", "Lt": "Gt"}
 EFFECTS = ("", "NoSchedule", "PreferNoSchedule", "NoExecute")
+WILDCARD_IPS = ("", "0.0.0.0")
 
 
 def _with_requests(pod: Pod, kind: str, index: int, requests: dict[str, int], limits: dict[str, int]) -> Pod:
@@ -188,6 +189,13 @@ def node_affinity_moves(pod: Pod) -> list[Move]:
     return list(_node_affinity_moves(pod, pod.affinity.node_affinity))
 
 
+def _other_addresses(host_ip: str) -> tuple[str, ...]:
+    specific = [ip for ip in HOST_IPS if ip not in WILDCARD_IPS]
+    if host_ip in WILDCARD_IPS:
+        return (specific[0],)
+    return ("", *(ip for ip in specific if ip != host_ip))
+
+
 def port_moves(pod: Pod) -> list[Move]:
     """Each host port with another protocol, another host IP, or another port number."""
     moves: list[Move] = []
@@ -198,14 +206,17 @@ def port_moves(pod: Pod) -> list[Move]:
                 if not port.host_port:
                     continue
                 protocol = next(p for p in PROTOCOLS if p != port.protocol)
-                host_ip = next(ip for ip in HOST_IPS if ip != port.host_ip)
                 number = next(n for n in HOST_PORTS if n != port.host_port)
                 where = f"{kind}[{index}].ports[{at}]"
-                for name, changed in (
+                changes = [
                     (f"protocol = {protocol}", replace(port, protocol=protocol)),
-                    (f"hostIP = {host_ip or '(any)'}", replace(port, host_ip=host_ip)),
                     (f"hostPort = {number}", replace(port, host_port=number)),
-                ):
+                ]
+                # "" and 0.0.0.0 both mean every address (nodeports.go), so a move goes to or
+                # from a specific address.
+                for host_ip in _other_addresses(port.host_ip):
+                    changes.append((f"hostIP = {host_ip or '(any)'}", replace(port, host_ip=host_ip)))
+                for name, changed in changes:
                     ports = (*container.ports[:at], changed, *container.ports[at + 1 :])
                     updated = (*group[:index], replace(container, ports=ports), *group[index + 1 :])
                     moved = (

@@ -132,7 +132,7 @@ UPSTREAM_EXAMPLES = 200
 # A pod with a mutant per group of fields plugins read (each differing in one signed leaf or by
 # one boundary move), on one cluster built so that some node tells each pair apart.
 FITTED_PAIRS = fitted_pair_batches()
-FITTED_EXAMPLES = 300
+FITTED_EXAMPLES = 400
 
 
 def test_strict_signers_are_consistent_for_every_plugin() -> None:

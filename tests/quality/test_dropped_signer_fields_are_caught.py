@@ -138,9 +138,10 @@ def test_every_dropped_signer_field_fails_the_strict_consistency_property(subjec
     _check_all(broken, "strict", FITTED_EXAMPLES, caught=fitted, pairs=FITTED_PAIRS)  # type: ignore[arg-type]
     caught.update({title: STRICT_EXAMPLES + at for title, at in fitted.items() if title not in caught})
     missed = sorted(describe_field(b.field) for b in broken if b.title not in caught)
+    latest = max(caught, key=caught.__getitem__, default="")
     print(
         f"DROPPED {subject.title}: {len(caught)}/{len(broken)} caught, latest at example "
-        f"{max(caught.values(), default=0)}/{STRICT_EXAMPLES + FITTED_EXAMPLES}, "
+        f"{caught.get(latest, 0)}/{STRICT_EXAMPLES + FITTED_EXAMPLES} ({latest}), "
         f"{time.perf_counter() - started:.1f}s; missed {missed}"
     )
     assert not missed, f"the property passes against a signer without: {missed}"
