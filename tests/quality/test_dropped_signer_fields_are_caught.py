@@ -2,15 +2,15 @@
 
 For every signable plugin, the fields are read off the plugin's own strict signer
 (``signer_fields`` over a corpus of generated pods), and one broken signer is made per field
-(``DroppingSigner``). The property as the suite runs it (``_check_all``: the same pairs, the
-same derandomised examples, the same count) must find an equal-signature pair with different
-results for every one of them.
+(``DroppingSigner``). The properties as the suite runs them (``_check_all`` over the generic and
+focused pairs, then over the fitted batches: the same derandomised examples, the same counts)
+must find an equal-signature pair with different results for every one of them.
 
 Slow (minutes of CPU): ``pytest tests/quality/test_dropped_signer_fields_are_caught.py -m slow``.
 
-Fields the signer signs but the plugin never reads, or that no API-valid pod can set apart, are
-listed in ``NOT_READ`` with the reason:
-dropping them is an equivalent mutant, not a gap.
+Fields the signer signs but the plugin never reads, that no API-valid pod can set apart, or that
+another fragment carries as well (``CARRIED``, checked on a corpus), are listed in ``NOT_READ``
+with the reason: dropping them is an equivalent mutant, not a gap.
 """
 
 from __future__ import annotations
