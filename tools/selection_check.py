@@ -12,6 +12,7 @@ Usage::
     .venv/bin/python tools/selection_check.py [--sample N] [--seed S] [--include NODEID ...]
                                               [--directories] [--baseline FILE]
     .venv/bin/python tools/selection_check.py --record FILE   # the full run, once, with -n 2
+    .venv/bin/python tools/selection_check.py --every-directory --baseline FILE
 
 Exit status 0 when every outcome agrees, 1 otherwise.
 """
@@ -68,6 +69,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=16)
     parser.add_argument("--include", action="append", default=[])
     parser.add_argument("--directories", action="store_true", help="also run each sampled test's directory")
+    parser.add_argument(
+        "--every-directory",
+        action="store_true",
+        help="run each test directory on its own (with -n 2) and compare every outcome with --baseline",
+    )
     parser.add_argument("--baseline", type=Path, help="outcomes of a full run (from --record)")
     parser.add_argument("--record", type=Path, help="run the full default suite with -n 2 and save its outcomes")
     args = parser.parse_args(argv)
@@ -76,6 +82,10 @@ def main(argv: list[str] | None = None) -> int:
         args.record.write_text(json.dumps(outcomes, indent=1, sort_keys=True))
         print(f"recorded {len(outcomes)} outcomes in {args.record}")
         return 0
+    if args.every_directory:
+        if not args.baseline:
+            parser.error("--every-directory needs --baseline")
+        return _every_directory(json.loads(args.baseline.read_text()))
     ids = collect()
     sample = sorted({*random.Random(args.seed).sample(ids, min(args.sample, len(ids))), *ALWAYS, *args.include})
     views: dict[str, dict[str, str]] = {"together": run(sample)}
@@ -97,6 +107,22 @@ def main(argv: list[str] | None = None) -> int:
         disagreements += not agree
         print(f"{'ok  ' if agree else 'DIFF'} {nodeid}: " + ", ".join(f"{k}={v}" for k, v in seen.items()))
     print(f"{len(sample) - disagreements}/{len(sample)} tests agree across {', '.join(views)}")
+    return 0 if disagreements == 0 else 1
+
+
+def _every_directory(baseline: dict[str, str]) -> int:
+    """Each directory of tests/ alone against the full run: every test's outcome must agree."""
+    directories = sorted({nodeid.split("/")[1] for nodeid in baseline if nodeid.count("/") >= 2})
+    disagreements = 0
+    for directory in directories:
+        outcomes = run([f"tests/{directory}"], "-n", "2")
+        expected = {k: v for k, v in baseline.items() if k.startswith(f"tests/{directory}/")}
+        differing = sorted(k for k in expected.keys() | outcomes.keys() if expected.get(k) != outcomes.get(k))
+        disagreements += len(differing)
+        print(f"{'ok  ' if not differing else 'DIFF'} tests/{directory}: {len(outcomes)} outcomes")
+        for nodeid in differing:
+            print(f"     {nodeid}: alone={outcomes.get(nodeid, 'missing')}, full run={expected.get(nodeid, 'missing')}")
+    print(f"{len(directories)} directories, {disagreements} outcomes differ from the full run")
     return 0 if disagreements == 0 else 1
 
 
