@@ -40,6 +40,7 @@ from batchproof.model.objects import (
     WeightedPodAffinityTerm,
 )
 from batchproof.model.resources import pod_non_zero_resource, pod_resource
+from batchproof.properties.moves import other_specific_address
 from batchproof.properties.strategies.objects import (
     EFFECTS,
     LABEL_VALUES,
@@ -172,10 +173,6 @@ def _node_for(draw: st.DrawFn, pod: Pod, name: str, labels: dict[str, str], used
     )
 
 
-def _other_address(host_ip: str) -> str:
-    return "10.0.0.2" if host_ip == "10.0.0.1" else "10.0.0.1"
-
-
 def _bound(pod: Pod, node: str, index: int) -> Pod | None:
     return stored_pod(replace(pod, name=f"e{index}", node_name=node))
 
@@ -196,7 +193,7 @@ def _existing_for(draw: st.DrawFn, pod: Pod, node: str, index: int) -> Pod | Non
     if kind == "ports":
         if draw(st.booleans()):
             # Another specific address on the same ports: only a pod on every address collides.
-            ports = tuple(replace(p, host_ip=_other_address(p.host_ip)) for p in ports)
+            ports = tuple(replace(p, host_ip=other_specific_address(p.host_ip)) for p in ports)
         return _bound(replace(base, containers=(replace(container, ports=ports),)), node, index)
     if kind == "disks":
         return _bound(replace(base, volumes=disks), node, index)

@@ -45,13 +45,20 @@ GPU = "example.com/gpu"
 FLIPPED = {"In": "NotIn", "NotIn": "In", "Exists": "DoesNotExist", "DoesNotExist": "Exists", "Gt": "Lt", "Lt": "Gt"}
 EFFECTS = ("", "NoSchedule", "PreferNoSchedule", "NoExecute")
 WILDCARD_IPS = ("", "0.0.0.0")
+SPECIFIC_IPS = tuple(ip for ip in HOST_IPS if ip not in WILDCARD_IPS)
+
+
+def _with_container(pod: Pod, kind: str, index: int, container: Container) -> Pod:
+    """``pod`` with container ``index`` of ``kind`` (containers or init_containers) replaced."""
+    group = pod.containers if kind == "containers" else pod.init_containers
+    updated = (*group[:index], container, *group[index + 1 :])
+    return replace(pod, containers=updated) if kind == "containers" else replace(pod, init_containers=updated)
 
 
 def _with_requests(pod: Pod, kind: str, index: int, requests: dict[str, int], limits: dict[str, int]) -> Pod:
-    group: tuple[Container, ...] = pod.containers if kind == "containers" else pod.init_containers
+    group = pod.containers if kind == "containers" else pod.init_containers
     changed = replace(group[index], requests=FrozenDict(requests), limits=FrozenDict(limits))
-    updated = (*group[:index], changed, *group[index + 1 :])
-    return replace(pod, containers=updated) if kind == "containers" else replace(pod, init_containers=updated)
+    return _with_container(pod, kind, index, changed)
 
 
 def request_moves(pod: Pod) -> list[Move]:
@@ -189,11 +196,15 @@ def node_affinity_moves(pod: Pod) -> list[Move]:
     return list(_node_affinity_moves(pod, pod.affinity.node_affinity))
 
 
+def other_specific_address(host_ip: str) -> str:
+    """A specific host address other than ``host_ip``."""
+    return next(ip for ip in SPECIFIC_IPS if ip != host_ip)
+
+
 def _other_addresses(host_ip: str) -> tuple[str, ...]:
-    specific = [ip for ip in HOST_IPS if ip not in WILDCARD_IPS]
     if host_ip in WILDCARD_IPS:
-        return (specific[0],)
-    return ("", *(ip for ip in specific if ip != host_ip))
+        return (SPECIFIC_IPS[0],)
+    return ("", *(ip for ip in SPECIFIC_IPS if ip != host_ip))
 
 
 def port_moves(pod: Pod) -> list[Move]:
@@ -218,12 +229,7 @@ def port_moves(pod: Pod) -> list[Move]:
                     changes.append((f"hostIP = {host_ip or '(any)'}", replace(port, host_ip=host_ip)))
                 for name, changed in changes:
                     ports = (*container.ports[:at], changed, *container.ports[at + 1 :])
-                    updated = (*group[:index], replace(container, ports=ports), *group[index + 1 :])
-                    moved = (
-                        replace(pod, containers=updated)
-                        if kind == "containers"
-                        else replace(pod, init_containers=updated)
-                    )
+                    moved = _with_container(pod, kind, index, replace(container, ports=ports))
                     moves.append((f"{where}.{name}", moved))
     return moves
 
