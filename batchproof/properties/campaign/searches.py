@@ -37,10 +37,9 @@ from batchproof.properties.strategies.workloads import (
     OTHER_SCHEDULER,
     SHAPES,
     Shape,
-    event_streams,
     other_profile,
+    scenarios_from,
 )
-from batchproof.properties.world import Cluster
 
 MI = 1024 * 1024
 PREFERENCE_WEIGHTS = (1, 2, 3, 5, 8, 10)
@@ -223,20 +222,5 @@ def fast_scenarios(
     templates = signable_pods()
     worlds = clusters(min_nodes=min_nodes, max_nodes=max_nodes, max_existing_pods=3, existing_pods=templates)
     queues = _workloads(templates, shape, min_pods, max_pods)
-    return _scenarios(worlds, queues, profiles=profiles, events=events, options=options or BatchingOptions())
-
-
-@st.composite
-def _scenarios(
-    draw: st.DrawFn,
-    worlds: st.SearchStrategy[Cluster],
-    queues: st.SearchStrategy[tuple[Pod, ...]],
-    *,
-    profiles: tuple[Profile, ...],
-    events: bool,
-    options: BatchingOptions,
-) -> Scenario:
-    world = draw(worlds)
-    queue = draw(queues)
-    stream = draw(event_streams(world, queue)) if events else ()
-    return Scenario(world, queue, profiles, stream, options)
+    chosen = st.just(options or BatchingOptions())
+    return scenarios_from(worlds, queues, profiles=profiles, events=events, options=chosen)

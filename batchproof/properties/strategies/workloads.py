@@ -123,11 +123,11 @@ def scenarios(
     """A cluster, a workload, optionally an event stream, for the given profiles."""
     worlds = clusters(min_nodes=min_nodes, max_nodes=max_nodes, max_existing_pods=3, existing_pods=signable_templates())
     queues = workloads(shape=shape, min_size=min_pods, max_size=max_pods)
-    return _scenarios(worlds, queues, profiles=profiles, events=events, options=options)
+    return scenarios_from(worlds, queues, profiles=profiles, events=events, options=options)
 
 
 @st.composite
-def _scenarios(
+def scenarios_from(
     draw: st.DrawFn,
     worlds: st.SearchStrategy[Cluster],
     queues: st.SearchStrategy[tuple[Pod, ...]],
@@ -136,6 +136,10 @@ def _scenarios(
     events: bool,
     options: st.SearchStrategy[BatchingOptions] | None,
 ) -> Scenario:
+    """A scenario: a cluster from ``worlds``, a queue from ``queues``, with ``events`` a stream.
+
+    ``options`` None means the default batching options.
+    """
     world = draw(worlds)
     queue = draw(queues)
     stream = draw(event_streams(world, queue)) if events else ()
