@@ -29,6 +29,7 @@ from batchproof.model.objects import (
 from batchproof.properties.audit.steer import balanced_pair_cases
 from batchproof.properties.fitted import CLAIM_NAMES, PLACEHOLDER, UNSCHEDULABLE_TOLERATIONS, fitted_clusters
 from batchproof.properties.moves import (
+    Moves,
     label_moves,
     moved_mutant,
     node_affinity_moves,
@@ -270,3 +271,18 @@ def fitted_pair_batches(draw: st.DrawFn, *, attempts: int = 6) -> tuple[PairCase
     members = tuple(dict.fromkeys(p for case in cases for p in (case.first, case.second)))
     cluster = draw(fitted_clusters(members))
     return tuple(replace(case, cluster=cluster) for case in cases)
+
+
+@st.composite
+def moved_pair_cases(draw: st.DrawFn, first: st.SearchStrategy[Pod], moves: tuple[Moves, ...]) -> PairCase:
+    """A pod and one of its boundary moves (one of ``moves``), on a cluster fitted to both.
+
+    A targeted search for one signature gap: the move lands where two readings of the pod part,
+    and the fitted cluster has a node that tells them apart. When no move applies the pair is
+    the pod twice, which the property counts as uninteresting.
+    """
+    pod = draw(first)
+    moved = moved_mutant(draw, pod, draw(st.sampled_from(moves)))
+    if moved is None:
+        return PairCase(pod, pod, (Mutation("<root>", "none"),), PLACEHOLDER)
+    return PairCase(pod, moved[0], (moved[1],), draw(fitted_clusters((pod, moved[0]))))

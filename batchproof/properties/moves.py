@@ -32,6 +32,7 @@ from batchproof.properties.strategies.objects import (
     HOST_PORTS,
     LABEL_KEYS,
     LABEL_VALUES,
+    LEAN_IMAGE,
     MI,
     NAMESPACES,
     NODE_NAMES,
@@ -40,6 +41,7 @@ from batchproof.properties.strategies.objects import (
 )
 
 Move = tuple[str, Pod]
+Moves = Callable[[Pod], list[Move]]  # every move of one kind a pod allows
 GPU = "example.com/gpu"
 # nodeaffinity operators and their negations (component-helpers nodeaffinity).
 FLIPPED = {"In": "NotIn", "NotIn": "In", "Exists": "DoesNotExist", "DoesNotExist": "Exists", "Gt": "Lt", "Lt": "Gt"}
@@ -234,6 +236,28 @@ def port_moves(pod: Pod) -> list[Move]:
     return moves
 
 
+def container_moves(pod: Pod) -> list[Move]:
+    """A container or init container added without requests, or one without requests removed.
+
+    The aggregate request stays, while scoring counts the non-zero default of every container
+    that sets none (spec §10.6.2).
+    """
+    empty = Container(name="extra", image=LEAN_IMAGE)
+    moves: list[Move] = [
+        ("containers + a container without requests", replace(pod, containers=(*pod.containers, empty))),
+        ("init_containers + one without requests", replace(pod, init_containers=(*pod.init_containers, empty))),
+    ]
+    for index, container in enumerate(pod.containers):
+        if not container.requests and len(pod.containers) > 1:
+            kept = (*pod.containers[:index], *pod.containers[index + 1 :])
+            moves.append((f"containers[{index}] (no requests) removed", replace(pod, containers=kept)))
+    for index, container in enumerate(pod.init_containers):
+        if not container.requests:
+            kept = (*pod.init_containers[:index], *pod.init_containers[index + 1 :])
+            moves.append((f"init_containers[{index}] (no requests) removed", replace(pod, init_containers=kept)))
+    return moves
+
+
 def label_moves(pod: Pod) -> list[Move]:
     """Each label with another value or removed, each absent pool key added, another namespace."""
     moves: list[Move] = []
@@ -251,9 +275,7 @@ def label_moves(pod: Pod) -> list[Move]:
     return moves
 
 
-def moved_mutant(
-    draw: st.DrawFn, pod: Pod, moves: Callable[[Pod], list[Move]], *, attempts: int = 3
-) -> tuple[Pod, Mutation] | None:
+def moved_mutant(draw: st.DrawFn, pod: Pod, moves: Moves, *, attempts: int = 3) -> tuple[Pod, Mutation] | None:
     """One of ``moves(pod)`` the API server stores and that changes the pod; None if none did."""
     candidates = moves(pod)
     for _ in range(attempts if candidates else 0):

@@ -75,6 +75,21 @@ def test_normalisation_divergence_is_found_with_a_schedule_command(
     assert json.loads(capsys.readouterr().out)["divergences"]
 
 
+def test_resized_nodes_give_stale_cache_and_tie_findings_that_replay(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, report = campaign(tmp_path, "resize", "--max-examples", "60", "--property", "lockstep/resizing")
+    capsys.readouterr()
+    assert code == 1
+    classes = {f["class"]: f for f in report["findings"]}
+    assert {"stale-cache", "tie"} <= set(classes), report["summary"]
+    assert (classes["stale-cache"]["spec"], classes["tie"]["spec"]) == ("§10.1", "§10.5")
+    for finding in classes.values():
+        assert finding["reproduces_from_manifests"], finding["id"]
+        assert replay_exit(finding["replay"]) == 1, finding["replay"]
+    assert report["properties"]["lockstep/resizing"]["reached_required_path"]
+
+
 def test_strict_signers_with_renormalisation_report_none_of_those_classes(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -2,21 +2,38 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 
+import pytest
 from hypothesis import given, settings
 
 from batchproof.model.frozen import FrozenDict
 from batchproof.model.objects import Container, Pod, Toleration
 from batchproof.model.resources import pod_non_zero_resource, pod_resource
 from batchproof.model.validation import validate_pod
+from batchproof.properties.campaign.evidence import Subject, pair_candidates
+from batchproof.properties.campaign.searches import gap_searches
 from batchproof.properties.fitted import fitted_clusters
-from batchproof.properties.fitted_pairs import GROUPS, fitted_pair_batches, strict_signatures
-from batchproof.properties.moves import node_affinity_moves, request_moves, toleration_moves
-from batchproof.properties.pairs import compare_plugin
+from batchproof.properties.fitted_pairs import GROUPS, fitted_pair_batches, moved_pair_cases, strict_signatures
+from batchproof.properties.moves import (
+    container_moves,
+    label_moves,
+    node_affinity_moves,
+    port_moves,
+    request_moves,
+    toleration_moves,
+)
+from batchproof.properties.pairs import compare_plugin, plugin_signature
 from batchproof.properties.signatures import PairCase, PluginUnderTest
 from batchproof.properties.statistics import PathCounter
-from batchproof.properties.strategies.objects import stored_pod
+from batchproof.properties.strategies.objects import (
+    SELECTED_LABELS,
+    host_port_pods,
+    lean_pods,
+    sparse_request_pods,
+    stored_pod,
+)
 from batchproof.properties.world import Cluster
 from tests.properties.test_generated_validity import _check_node, _check_pod
 
@@ -127,3 +144,59 @@ def test_the_groups_cover_what_in_tree_plugins_read() -> None:
         "images",
     }
     assert set(GROUPS) == groups
+
+
+def test_container_moves_keep_the_aggregate_that_upstream_signs() -> None:
+    """A container (or init container) without requests added or removed leaves the aggregate
+    request, which is all upstream's Fit signer sees, and changes the scoring view (non-zero
+    defaults per container) whenever it is an app container (spec §10.6.2)."""
+    counter = PathCounter("moves/containers")
+    upstream = PluginUnderTest("NodeResourcesFit").build("upstream")
+
+    @settings(max_examples=60)
+    @given(sparse_request_pods())
+    def check(pod: Pod) -> None:
+        for name, moved in container_moves(pod):
+            stored = stored_pod(moved)
+            if stored is None:
+                continue
+            assert pod_resource(stored) == pod_resource(pod), name
+            assert plugin_signature(upstream, stored) == plugin_signature(upstream, pod), name
+            if name.startswith("containers"):
+                assert pod_non_zero_resource(stored) != pod_non_zero_resource(pod), name
+            counter.hit(name.split("[")[0].split(" ")[0])
+
+    check()
+    counter.require("containers", "init_containers")
+
+
+# What each targeted campaign search must reach through its boundary moves alone.
+GAP_FIELDS = {
+    "host-ports": ("containers.ports.protocol", "containers.ports.host_ip"),
+    "container-requests": ("containers", "init_containers"),
+    "pod-labels": ("labels",),
+    "pod-namespace": ("namespace",),
+}
+MOVES = {
+    "host-ports": (host_port_pods, (port_moves,)),
+    "container-requests": (sparse_request_pods, (request_moves, container_moves)),
+    "pod-labels": (lambda: lean_pods(namespaces=("default", "ns1"), labels=SELECTED_LABELS), (label_moves,)),
+    "pod-namespace": (lambda: lean_pods(namespaces=("default", "ns1"), labels=SELECTED_LABELS), (label_moves,)),
+}
+
+
+@pytest.mark.parametrize("gap", sorted(GAP_FIELDS))
+def test_boundary_moves_on_fitted_clusters_reach_each_upstream_gap(gap: str) -> None:
+    """The moved half of each gap search finds the gap's fields with upstream signers (spec §10.6)."""
+    counter = PathCounter(f"moves/{gap}")
+    plugin = gap_searches()[gap][0]
+    first, moves = MOVES[gap]
+
+    @settings(max_examples=300)
+    @given(moved_pair_cases(first(), moves))
+    def check(case: PairCase) -> None:
+        for candidate in pair_candidates("t", Subject.of(plugin), "upstream", case, Counter()):
+            counter.hit(candidate.key.field)
+
+    check()
+    counter.require(*GAP_FIELDS[gap])

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 
 import batchproof.properties.classify as classify_module
 from batchproof.model.frozen import FrozenDict
@@ -32,6 +31,7 @@ from batchproof.properties.classify import CLASSES, classify, explain
 from batchproof.properties.events import NodeUpdate
 from batchproof.properties.lockstep import BatchingOptions, Comparison, Scenario, run_lockstep
 from batchproof.properties.statistics import PathCounter
+from batchproof.properties.strategies.resizing import resizing_scenarios
 from batchproof.properties.world import Cluster
 
 GI = 1024**3
@@ -321,28 +321,6 @@ def test_classes_are_the_documented_ones() -> None:
 
 
 # -- the tie class where ties are generated -----------------------------------------------------------------
-SIZES = ((4000, 4 * GI), (8000, 8 * GI), (16_000, 16 * GI))
-
-
-@st.composite
-def resizing_scenarios(draw: st.DrawFn) -> Scenario:
-    """One-pod-per-node runs (every pod prefers the one-pod node ``a``) over nodes of a few equal
-    sizes, with nodes resized between pods: equal totals (ties) and stale cached scores are common."""
-    sizes = draw(st.lists(st.sampled_from(SIZES), min_size=2, max_size=4))
-    nodes = (node("a", 1000, GI), *(node(f"n{i}", cpu, mem) for i, (cpu, mem) in enumerate(sizes)))
-    wants = prefer(a=10)
-    count = draw(st.integers(2, 4))
-    pods = tuple(pod(i, affinity=wants) for i in range(count))
-    events = tuple(
-        sorted(
-            (
-                (draw(st.integers(1, count - 1)), NodeUpdate(node(target.name, *draw(st.sampled_from(SIZES)))))
-                for target in draw(st.lists(st.sampled_from(nodes[1:]), min_size=1, max_size=2))
-            ),
-            key=lambda item: item[0],
-        )
-    )
-    return Scenario(Cluster(nodes), pods, (AFFINITY_AND_FIT,), events)
 
 
 def test_generated_resizing_runs_produce_tie_and_stale_cache_divergences() -> None:
@@ -350,7 +328,7 @@ def test_generated_resizing_runs_produce_tie_and_stale_cache_divergences() -> No
     tie is a real tie of the reference's totals."""
     counter = PathCounter("classify/generated")
 
-    @given(resizing_scenarios())
+    @given(resizing_scenarios(profiles=(AFFINITY_AND_FIT,)))
     def check(scenario: Scenario) -> None:
         run = run_lockstep(scenario)
         for divergence in run.divergences:

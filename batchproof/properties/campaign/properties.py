@@ -36,6 +36,7 @@ from batchproof.properties.lockstep import BatchingOptions, Scenario
 from batchproof.properties.signatures import SIGNABLE_PLUGINS, PairCase, pair_cases
 from batchproof.properties.strategies.clusters import clusters
 from batchproof.properties.strategies.objects import lean_pods, pods
+from batchproof.properties.strategies.resizing import resizing_scenarios
 from batchproof.properties.strategies.surface import surface_pods
 
 Check = Callable[[Any, Tally], list[Candidate]]
@@ -149,6 +150,14 @@ def campaign_properties(config: CampaignConfig) -> list[CampaignProperty]:
             "generated workloads without events place pods as the reference does, and safely",
             lockstep_scenarios(profile=profile, options=options, events=False),
             2,
+        )
+    )
+    out.append(
+        _lockstep_property(
+            "lockstep/resizing",
+            "pods hinted from a batch while nodes are resized between them: stale cached scores (§10.1), ties (§10.5)",
+            resizing_scenarios(profiles=(profile,), options=options),
+            1,
         )
     )
     out.append(

@@ -22,7 +22,9 @@ from batchproof.model.objects import (
     PreferredSchedulingTerm,
 )
 from batchproof.model.profiles import Profile
+from batchproof.properties.fitted_pairs import moved_pair_cases
 from batchproof.properties.lockstep import BatchingOptions, Scenario
+from batchproof.properties.moves import container_moves, label_moves, port_moves, request_moves
 from batchproof.properties.signatures import PairCase, PluginUnderTest, pair_cases
 from batchproof.properties.strategies.clusters import clusters
 from batchproof.properties.strategies.objects import (
@@ -57,8 +59,9 @@ def all_plugin_pairs() -> st.SearchStrategy[PairCase]:
 
 
 def _pod_affinity_pairs() -> st.SearchStrategy[PairCase]:
-    return pair_cases(
-        first=lean_pods(namespaces=("default", "ns1"), labels=SELECTED_LABELS),
+    first = lean_pods(namespaces=("default", "ns1"), labels=SELECTED_LABELS)
+    generic = pair_cases(
+        first=first,
         max_mutations=1,
         cluster=clusters(
             max_nodes=3,
@@ -67,28 +70,39 @@ def _pod_affinity_pairs() -> st.SearchStrategy[PairCase]:
             existing_pods=anti_affinity_pods(namespaces=("default", "ns1")),
         ),
     )
+    return st.one_of(generic, moved_pair_cases(first, (label_moves,)))
 
 
 def gap_searches() -> dict[str, tuple[PluginUnderTest, st.SearchStrategy[PairCase]]]:
     """Targeted pair searches, one per plugin whose upstream signer has a gap (spec §10.6).
 
-    The mutation stays generic: the searches only choose lean pods and clusters where the
-    plugin's results depend on few fields, so a mutation lands on the interesting ones often.
+    Half the pairs are generic mutants of lean pods on clusters where the plugin's results depend
+    on few fields, so a mutation lands on the interesting ones often; the other half are the
+    boundary moves of the gap's fields (:mod:`~batchproof.properties.moves`) on clusters fitted
+    to the pair, so that some node tells the two pods apart.
     """
     ipa = _pod_affinity_pairs()
+    ports = host_port_pods()
+    requests = sparse_request_pods()
     return {
         "host-ports": (
             PluginUnderTest("NodePorts"),
-            pair_cases(
-                first=host_port_pods(),
-                max_mutations=1,
-                cluster=clusters(max_nodes=3, min_existing_pods=1, max_existing_pods=3, existing_pods=host_port_pods()),
+            st.one_of(
+                pair_cases(
+                    first=ports,
+                    max_mutations=1,
+                    cluster=clusters(
+                        max_nodes=3, min_existing_pods=1, max_existing_pods=3, existing_pods=host_port_pods()
+                    ),
+                ),
+                moved_pair_cases(ports, (port_moves,)),
             ),
         ),
         "container-requests": (
             PluginUnderTest("NodeResourcesFit"),
-            pair_cases(
-                first=sparse_request_pods(), max_mutations=1, cluster=clusters(max_nodes=2, max_existing_pods=1)
+            st.one_of(
+                pair_cases(first=requests, max_mutations=1, cluster=clusters(max_nodes=2, max_existing_pods=1)),
+                moved_pair_cases(requests, (request_moves, container_moves)),
             ),
         ),
         "pod-labels": (
