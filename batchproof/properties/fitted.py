@@ -241,12 +241,14 @@ def _claim_objects(draw: st.DrawFn, pods_: tuple[Pod, ...], nodes: tuple[Node, .
 
 
 @st.composite
-def fitted_clusters(draw: st.DrawFn, pods_: tuple[Pod, ...]) -> Cluster:
+def fitted_clusters(draw: st.DrawFn, pods_: tuple[Pod, ...], *, extra: tuple[int, int] | None = None) -> Cluster:
     """Nodes each fitted to one of ``pods_``, and bound pods that collide with them.
 
-    Every pod gets a node while names last, then up to four more go to pods drawn at random.
+    Every pod gets a node while names last, then ``extra`` more (by default one to four, at least
+    three for a pair) go to pods drawn at random.
     """
-    count = min(len(NODE_NAMES), len(pods_) + draw(st.integers(1 if len(pods_) > 2 else 3, 4)))
+    low, high = extra if extra is not None else (1 if len(pods_) > 2 else 3, 4)
+    count = min(len(NODE_NAMES), len(pods_) + draw(st.integers(low, high)))
     targets = [*pods_, *(draw(st.sampled_from(pods_)) for _ in range(count - len(pods_)))][:count]
     names: list[str] = []
     labels: list[dict[str, str]] = []

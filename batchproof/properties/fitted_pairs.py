@@ -285,4 +285,6 @@ def moved_pair_cases(draw: st.DrawFn, first: st.SearchStrategy[Pod], moves: tupl
     moved = moved_mutant(draw, pod, draw(st.sampled_from(moves)))
     if moved is None:
         return PairCase(pod, pod, (Mutation("<root>", "none"),), PLACEHOLDER)
-    return PairCase(pod, moved[0], (moved[1],), draw(fitted_clusters((pod, moved[0]))))
+    # One or two nodes beside the pair's own: the move's field is all that differs, and a smaller
+    # cluster is quicker to draw.
+    return PairCase(pod, moved[0], (moved[1],), draw(fitted_clusters((pod, moved[0]), extra=(1, 2))))

@@ -18,6 +18,7 @@ from batchproof.model.cluster.snapshot import Snapshot
 from batchproof.model.framework.cycle_state import CycleState
 from batchproof.model.framework.runtime import Framework
 from batchproof.model.objects import Pod
+from batchproof.model.plugins.registry import DEFAULT_REGISTRY
 from batchproof.model.profiles import Profile
 from batchproof.model.scheduling import Decision
 from batchproof.properties.events import Event, apply_event
@@ -106,9 +107,35 @@ class LockstepRun:
         ]
 
 
+_BUILT: dict[int, tuple[Profile, tuple[int, ...], Framework]] = {}
+_BUILT_LIMIT = 64
+
+
+def framework_of(profile: Profile) -> Framework:
+    """``profile.build()``, reused while the same profile object names the same in-tree plugins.
+
+    A lockstep run needs a framework per scheduler and profile, and building one is a fifth of a
+    run's checks; in-tree plugins keep nothing between calls but memos checked by object
+    identity, so one instance serves every run. A profile with an out-of-tree plugin, whose
+    state is its own, is built afresh each time.
+    """
+    names = profile.plugin_names()
+    if not all(DEFAULT_REGISTRY.is_in_tree(name) for name in names):
+        return profile.build()
+    infos = tuple(id(DEFAULT_REGISTRY.info(name)) for name in names)
+    known = _BUILT.get(id(profile))
+    if known is not None and known[0] is profile and known[1] == infos:
+        return known[2]
+    if len(_BUILT) >= _BUILT_LIMIT:
+        _BUILT.clear()
+    framework = profile.build()
+    _BUILT[id(profile)] = (profile, infos, framework)  # holding the profile keeps its id unique
+    return framework
+
+
 def frameworks_for(profiles: Iterable[Profile]) -> dict[str, Framework]:
     """One framework per profile, keyed by scheduler name."""
-    return {profile.scheduler_name: profile.build() for profile in profiles}
+    return {profile.scheduler_name: framework_of(profile) for profile in profiles}
 
 
 def feasible(framework: Framework, snapshot: Snapshot, pod: Pod, node: str) -> bool:

@@ -140,11 +140,46 @@ def _tweak(draw: Draw, leaf: Any, donor_leaf: Any) -> tuple[Any, str]:
     return leaf, "none"
 
 
+@dataclass(frozen=True, slots=True)
+class _Tree:
+    """A value's paths, each path's repr (the order mutations are picked in) and those holding a value."""
+
+    order: dict[Path, str]
+    populated: frozenset[Path]
+
+
+_TREES: dict[Any, _Tree] = {}
+_TREES_LIMIT = 4096
+
+
+def _tree(value: Any) -> _Tree:
+    # Generation draws the same pooled pods again and again: walk each one once.
+    try:
+        known = _TREES.get(value)
+    except TypeError:  # an unhashable value is walked every time
+        known = None
+        cacheable = False
+    else:
+        cacheable = True
+    if known is not None:
+        return known
+    order = {path: repr(path) for path in paths(value)}
+    tree = _Tree(order, frozenset(p for p in order if _populated(get(value, p))))
+    if cacheable:
+        if len(_TREES) >= _TREES_LIMIT:
+            _TREES.clear()
+        _TREES[value] = tree
+    return tree
+
+
 def mutate(draw: Draw, value: Any, donor: Any) -> tuple[Any, Mutation]:
     """One field-level mutation of ``value``, grafting from ``donor`` where it helps."""
-    everything = sorted(set(paths(value)) | {p for p in paths(donor) if get(value, p[:-1]) is not MISSING}, key=repr)
+    mine, theirs = _tree(value), _tree(donor)
+    order = dict(mine.order)
+    order.update((p, r) for p, r in theirs.order.items() if p not in order and get(value, p[:-1]) is not MISSING)
+    everything = sorted(order, key=order.__getitem__)
     # Mostly mutate where either tree holds a value: defaults on both sides rarely matter.
-    populated = [p for p in everything if _populated(get(value, p)) or _populated(get(donor, p))]
+    populated = [p for p in everything if p in mine.populated or p in theirs.populated]
     candidates = populated if populated and draw(st.sampled_from((True, True, True, False))) else everything
     if not candidates:
         return value, Mutation("<root>", "none")

@@ -10,11 +10,17 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
 
 from batchproof.batched import BatchedScheduler
-from batchproof.model.objects import Pod
+from batchproof.model.objects import DEFAULT_SCHEDULER_NAME, Pod
+from batchproof.model.plugins.registry import DEFAULT_REGISTRY
+from batchproof.model.profiles import batching_profile
 from batchproof.model.scheduling import Decision
-from batchproof.properties.lockstep import BatchingOptions, LockstepRun, Scenario, run_lockstep
+from batchproof.properties.campaign.loader import registered
+from batchproof.properties.lockstep import BatchingOptions, LockstepRun, Scenario, framework_of, run_lockstep
+from batchproof.properties.statistics import PathCounter
+from batchproof.properties.strategies.resizing import resizing_scenarios
 from batchproof.properties.world import Cluster
 from tests.properties.test_harness_classify import FIT, GI, node, pod
 
@@ -115,3 +121,33 @@ def test_the_run_carries_the_batched_schedulers_metrics() -> None:
     run = run_lockstep(scenario(*small_pods(3)))
     assert run.metrics["batch_attempts_total"] == {"hint_used": 2, "no_hint": 1}
     assert 'scheduler_batch_attempts_total{profile="default-scheduler",result="hint_used"} 2' in run.prometheus
+
+
+def test_frameworks_are_reused_per_profile_and_rebuilt_when_a_plugin_is_replaced() -> None:
+    first = framework_of(FIT)
+    assert framework_of(FIT) is first
+    assert framework_of(replace(FIT)) is not first, "another profile object gets its own"
+    info = DEFAULT_REGISTRY.info("NodeResourcesFit")
+    with registered(replace(info)):
+        inside = framework_of(FIT)
+        assert inside is not first
+        assert framework_of(FIT) is not inside, "an out-of-tree plugin's framework is built afresh"
+    assert framework_of(FIT) is first
+
+
+def test_a_reused_framework_decides_as_a_fresh_one() -> None:
+    """The plugins' memos, warm from earlier runs, change no decision."""
+    counter = PathCounter("lockstep/reused-frameworks")
+    profile = replace(batching_profile(), scheduler_name=DEFAULT_SCHEDULER_NAME)
+
+    @settings(max_examples=40)
+    @given(resizing_scenarios(profiles=(profile,)))
+    def check(scenario: Scenario) -> None:
+        warm = run_lockstep(scenario)
+        fresh = run_lockstep(scenario.with_profiles([replace(profile)]))
+        assert [(d.node, d.path) for d in warm.batched] == [(d.node, d.path) for d in fresh.batched]
+        assert [d.total_scores() for d in warm.reference] == [d.total_scores() for d in fresh.reference]
+        counter.hit("hinted" if any(d.path == "hint" for d in warm.batched) else "not hinted")
+
+    check()
+    counter.require("hinted")

@@ -84,7 +84,7 @@ def test_prove_gives_each_counterexample_an_upstream_verdict(capsys: pytest.Capt
 @pytest.mark.usefixtures("oracle")
 def test_the_normalisation_finding_reproduces_on_the_real_cycle(tmp_path: Path) -> None:
     report = tmp_path / "report"
-    argv = ["campaign", "--max-examples", "120", "--workers", "1", "--seed", "1", "--db", "none"]
+    argv = ["campaign", "--max-examples", "300", "--workers", "1", "--seed", "1", "--db", "none"]
     argv += ["--property", "lockstep/normalization", "--report", str(report), "--allow", "normalization,tie"]
     assert run(argv) == 0
     findings = json.loads((report / "report.json").read_text())["findings"]

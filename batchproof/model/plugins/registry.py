@@ -67,6 +67,10 @@ class Registry:
         """Add an out-of-tree plugin."""
         self._extra[info.name] = info
 
+    def is_in_tree(self, name: str) -> bool:
+        """Whether ``name`` is an in-tree plugin that no out-of-tree registration replaces."""
+        return name in IN_TREE_MODULES and name not in self._extra
+
     def info(self, name: str) -> PluginInfo:
         """The PluginInfo of ``name``.
 

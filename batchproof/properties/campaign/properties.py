@@ -115,7 +115,7 @@ def campaign_properties(config: CampaignConfig) -> list[CampaignProperty]:
     profile = campaign_profile(config)
     options = BatchingOptions(variant=config.variant)
     out: list[CampaignProperty] = []
-    for gap, (plugin, strategy) in gap_searches().items():
+    for gap, (plugin, strategy) in gap_searches(config.seed).items():
         out.append(
             _pair_property(
                 f"signature/{gap}",
@@ -132,7 +132,7 @@ def campaign_properties(config: CampaignConfig) -> list[CampaignProperty]:
             "equal signatures mean equal results, for every signable in-tree plugin",
             subjects=tuple(Subject.of(p) for p in SIGNABLE_PLUGINS),
             config=config,
-            strategy=all_plugin_pairs(),
+            strategy=all_plugin_pairs(config.seed),
             weight=2,
         )
     )
@@ -140,7 +140,7 @@ def campaign_properties(config: CampaignConfig) -> list[CampaignProperty]:
         _lockstep_property(
             "lockstep/normalization",
             "one-pod-per-node runs with preferred node affinity place pods as the reference does (§10.2)",
-            preferring_scenarios(profile=profile, options=options),
+            preferring_scenarios(profile=profile, options=options, pool_seed=config.seed),
             3,
         )
     )
@@ -148,7 +148,7 @@ def campaign_properties(config: CampaignConfig) -> list[CampaignProperty]:
         _lockstep_property(
             "lockstep/equivalence",
             "generated workloads without events place pods as the reference does, and safely",
-            lockstep_scenarios(profile=profile, options=options, events=False),
+            lockstep_scenarios(profile=profile, options=options, events=False, pool_seed=config.seed),
             2,
         )
     )
@@ -164,7 +164,7 @@ def campaign_properties(config: CampaignConfig) -> list[CampaignProperty]:
         _lockstep_property(
             "lockstep/events",
             "workloads with node, pod and clock events between pods: safety and classified divergences",
-            lockstep_scenarios(profile=profile, options=options, events=True),
+            lockstep_scenarios(profile=profile, options=options, events=True, pool_seed=config.seed),
             2,
         )
     )

@@ -6,6 +6,7 @@ and a pytest run look for the same things; each is built from the shared strateg
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 
 from hypothesis import strategies as st
@@ -32,9 +33,11 @@ from batchproof.properties.strategies.objects import (
     anti_affinity_pods,
     host_port_pods,
     lean_pods,
+    nodes,
     pods,
     sparse_request_pods,
 )
+from batchproof.properties.strategies.pools import pooled
 from batchproof.properties.strategies.workloads import (
     OTHER_SCHEDULER,
     SHAPES,
@@ -47,18 +50,35 @@ MI = 1024 * 1024
 PREFERENCE_WEIGHTS = (1, 2, 3, 5, 8, 10)
 
 
-def signable_pods() -> st.SearchStrategy[Pod]:
-    """Pods the in-tree signers can sign (no pod affinity, spread constraints or volumes)."""
-    return pods(affinity=False, spread=False, volumes_=False)
+def signable_pods(pool_seed: int | None = None) -> st.SearchStrategy[Pod]:
+    """Pods the in-tree signers can sign (no pod affinity, spread constraints or volumes).
+
+    With ``pool_seed``, mostly picked from a pool drawn once for that seed
+    (:mod:`~batchproof.properties.strategies.pools`).
+    """
+    base = pods(affinity=False, spread=False, volumes_=False)
+    return base if pool_seed is None else pooled(base, key="signable-pods", seed_value=pool_seed)
 
 
-def all_plugin_pairs() -> st.SearchStrategy[PairCase]:
+def _nodes(pool_seed: int | None) -> st.SearchStrategy[Node] | None:
+    """Pooled nodes for ``pool_seed``, or None for the clusters' own fresh ones."""
+    return None if pool_seed is None else pooled(nodes(), key="nodes", seed_value=pool_seed)
+
+
+def all_plugin_pairs(pool_seed: int | None = None) -> st.SearchStrategy[PairCase]:
     """Pairs over the whole pod surface on small clusters with anti-affinity pods already bound."""
-    small = clusters(max_nodes=4, max_existing_pods=3, existing_pods=st.one_of(signable_pods(), anti_affinity_pods()))
-    return st.one_of(pair_cases(first=signable_pods(), cluster=small), pair_cases(first=pods(), cluster=small))
+    signable = signable_pods(pool_seed)
+    small = clusters(
+        max_nodes=4,
+        max_existing_pods=3,
+        existing_pods=st.one_of(signable, anti_affinity_pods()),
+        nodes_=_nodes(pool_seed),
+    )
+    every = pods() if pool_seed is None else pooled(pods(), key="pods", seed_value=pool_seed)
+    return st.one_of(pair_cases(first=signable, cluster=small), pair_cases(first=every, cluster=small))
 
 
-def _pod_affinity_pairs() -> st.SearchStrategy[PairCase]:
+def _pod_affinity_pairs(pool_seed: int | None) -> st.SearchStrategy[PairCase]:
     first = lean_pods(namespaces=("default", "ns1"), labels=SELECTED_LABELS)
     generic = pair_cases(
         first=first,
@@ -68,12 +88,13 @@ def _pod_affinity_pairs() -> st.SearchStrategy[PairCase]:
             min_existing_pods=1,
             max_existing_pods=3,
             existing_pods=anti_affinity_pods(namespaces=("default", "ns1")),
+            nodes_=_nodes(pool_seed),
         ),
     )
     return st.one_of(generic, moved_pair_cases(first, (label_moves,)))
 
 
-def gap_searches() -> dict[str, tuple[PluginUnderTest, st.SearchStrategy[PairCase]]]:
+def gap_searches(pool_seed: int | None = None) -> dict[str, tuple[PluginUnderTest, st.SearchStrategy[PairCase]]]:
     """Targeted pair searches, one per plugin whose upstream signer has a gap (spec §10.6).
 
     Half the pairs are generic mutants of lean pods on clusters where the plugin's results depend
@@ -81,7 +102,8 @@ def gap_searches() -> dict[str, tuple[PluginUnderTest, st.SearchStrategy[PairCas
     boundary moves of the gap's fields (:mod:`~batchproof.properties.moves`) on clusters fitted
     to the pair, so that some node tells the two pods apart.
     """
-    ipa = _pod_affinity_pairs()
+    ipa = _pod_affinity_pairs(pool_seed)
+    pooled_nodes = _nodes(pool_seed)
     ports = host_port_pods()
     requests = sparse_request_pods()
     return {
@@ -92,7 +114,11 @@ def gap_searches() -> dict[str, tuple[PluginUnderTest, st.SearchStrategy[PairCas
                     first=ports,
                     max_mutations=1,
                     cluster=clusters(
-                        max_nodes=3, min_existing_pods=1, max_existing_pods=3, existing_pods=host_port_pods()
+                        max_nodes=3,
+                        min_existing_pods=1,
+                        max_existing_pods=3,
+                        existing_pods=host_port_pods(),
+                        nodes_=pooled_nodes,
                     ),
                 ),
                 moved_pair_cases(ports, (port_moves,)),
@@ -101,7 +127,11 @@ def gap_searches() -> dict[str, tuple[PluginUnderTest, st.SearchStrategy[PairCas
         "container-requests": (
             PluginUnderTest("NodeResourcesFit"),
             st.one_of(
-                pair_cases(first=requests, max_mutations=1, cluster=clusters(max_nodes=2, max_existing_pods=1)),
+                pair_cases(
+                    first=requests,
+                    max_mutations=1,
+                    cluster=clusters(max_nodes=2, max_existing_pods=1, nodes_=pooled_nodes),
+                ),
                 moved_pair_cases(requests, (request_moves, container_moves)),
             ),
         ),
@@ -119,14 +149,36 @@ def _preferring(template: Pod, terms: tuple[PreferredSchedulingTerm, ...]) -> Po
     return replace(template, affinity=Affinity(node_affinity=NodeAffinity(preferred=terms)))
 
 
-def preferring_scenarios(*, profile: Profile, options: BatchingOptions) -> st.SearchStrategy[Scenario]:
+def preferring_scenarios(
+    *, profile: Profile, options: BatchingOptions, pool_seed: int | None = None
+) -> st.SearchStrategy[Scenario]:
     """One-pod-per-node runs of pods preferring some nodes by name (spec §10.2's worked example).
 
     Nodes are opened up (no hard taints, room for pods) so that several compete on score, and
     the preferred terms get distinct weights, so the first pod's node usually holds the maximum.
     """
-    fast = fast_scenarios(profiles=(profile,), shape="one-per-node", min_nodes=4, max_nodes=6, min_pods=3, max_pods=5)
+    fast = fast_scenarios(
+        profiles=(profile,),
+        shape="one-per-node",
+        min_nodes=4,
+        max_nodes=6,
+        min_pods=3,
+        max_pods=5,
+        pool_seed=pool_seed,
+    )
     return _preferring_scenarios(fast, options)
+
+
+# Built once rather than inside every draw (the node picks once per node count).
+_WEIGHT_ORDERS = st.permutations(PREFERENCE_WEIGHTS)
+_CPUS = st.sampled_from((500, 800, 1000, 1500))
+_MEMORIES = st.sampled_from((256 * MI, 1024 * MI))
+
+
+@functools.cache
+def _node_picks(count: int) -> st.SearchStrategy[list[int]]:
+    """Two to ``count`` distinct node positions."""
+    return st.lists(st.sampled_from(range(count)), min_size=2, max_size=count, unique=True)
 
 
 @st.composite
@@ -134,9 +186,9 @@ def _preferring_scenarios(draw: st.DrawFn, fast: st.SearchStrategy[Scenario], op
     """Weights and requests that make max-normalised NodeAffinity compete with NodeResourcesFit."""
     base = draw(fast)
     nodes = tuple(_open(node) for node in base.cluster.nodes)
-    chosen = draw(st.lists(st.sampled_from([n.name for n in nodes]), min_size=2, max_size=len(nodes), unique=True))
+    chosen = [nodes[i].name for i in draw(_node_picks(len(nodes)))]
     # Distinct weights, so that the first pod's node usually holds the strict maximum.
-    weights = draw(st.permutations(PREFERENCE_WEIGHTS))
+    weights = draw(_WEIGHT_ORDERS)
     terms = tuple(
         PreferredSchedulingTerm(
             weight=weights[i % len(weights)],
@@ -144,8 +196,8 @@ def _preferring_scenarios(draw: st.DrawFn, fast: st.SearchStrategy[Scenario], op
         )
         for i, name in enumerate(chosen)
     )
-    cpu = draw(st.sampled_from((500, 800, 1000, 1500)))
-    requests = FrozenDict({"cpu": cpu, "memory": draw(st.sampled_from((256 * MI, 1024 * MI)))})
+    cpu = draw(_CPUS)
+    requests = FrozenDict({"cpu": cpu, "memory": draw(_MEMORIES)})
     queue = []
     for pod in base.pods:
         # Limits go too: a limit left without its request (an extended resource) would be
@@ -172,10 +224,12 @@ def _open(node: Node) -> Node:
 
 
 def lockstep_scenarios(
-    *, profile: Profile, options: BatchingOptions, events: bool, shape: Shape = "any"
+    *, profile: Profile, options: BatchingOptions, events: bool, shape: Shape = "any", pool_seed: int | None = None
 ) -> st.SearchStrategy[Scenario]:
     """Generated workloads for the profile and a second profile under another scheduler name."""
-    return fast_scenarios(profiles=(profile, other_profile(profile)), shape=shape, events=events, options=options)
+    return fast_scenarios(
+        profiles=(profile, other_profile(profile)), shape=shape, events=events, options=options, pool_seed=pool_seed
+    )
 
 
 def _copies(template: Pod, count: int, prefix: str) -> list[Pod]:
@@ -226,15 +280,19 @@ def fast_scenarios(
     max_nodes: int = 8,
     min_pods: int = 2,
     max_pods: int = 10,
+    pool_seed: int | None = None,
 ) -> st.SearchStrategy[Scenario]:
     """The suite's ``scenarios()`` with its inner strategies built once rather than on every draw.
 
     Drawing is most of a lockstep example's cost when ``pods()`` and ``clusters()`` are rebuilt
     inside each draw; the workload shapes are those of
-    :func:`batchproof.properties.strategies.workloads.workloads`.
+    :func:`batchproof.properties.strategies.workloads.workloads`. With ``pool_seed`` nodes,
+    bound pods and templates are mostly picked from pools drawn once for that seed.
     """
-    templates = signable_pods()
-    worlds = clusters(min_nodes=min_nodes, max_nodes=max_nodes, max_existing_pods=3, existing_pods=templates)
+    templates = signable_pods(pool_seed)
+    worlds = clusters(
+        min_nodes=min_nodes, max_nodes=max_nodes, max_existing_pods=3, existing_pods=templates, nodes_=_nodes(pool_seed)
+    )
     queues = _workloads(templates, shape, min_pods, max_pods)
     chosen = st.just(options or BatchingOptions())
     return scenarios_from(worlds, queues, profiles=profiles, events=events, options=chosen)

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from batchproof.model.frozen import FrozenDict
 from batchproof.model.manifests.load import ClusterObjects
 from batchproof.model.objects import Namespace, Node, Pod
-from batchproof.properties.strategies.objects import _check_size, node_lists, pods
+from batchproof.properties.strategies.objects import _check_size, node_lists, numbered_node_lists, pods
 from batchproof.properties.world import Cluster
 
 NAMESPACE_OBJECTS = (
@@ -45,13 +45,21 @@ def clusters(
     min_existing_pods: int = 0,
     max_existing_pods: int = 4,
     existing_pods: st.SearchStrategy[Pod] | None = None,
+    nodes_: st.SearchStrategy[Node] | None = None,
 ) -> st.SearchStrategy[Cluster]:
-    """Clusters of unique nodes with ``min_existing_pods`` to ``max_existing_pods`` bound pods."""
+    """Clusters of unique nodes with ``min_existing_pods`` to ``max_existing_pods`` bound pods.
+
+    With ``nodes_`` (e.g. pooled nodes) the nodes come from it, named ``node-0``, ``node-1``, ...
+    """
     _check_size(min_nodes, max_nodes)
     _check_size(min_existing_pods, max_existing_pods)
     # Inner strategies are built once here, not inside every draw.
     return _clusters(
-        node_strategy=node_lists(min_size=min_nodes, max_size=max_nodes),
+        node_strategy=(
+            node_lists(min_size=min_nodes, max_size=max_nodes)
+            if nodes_ is None
+            else numbered_node_lists(nodes_, min_size=min_nodes, max_size=max_nodes)
+        ),
         counts=st.integers(min_existing_pods, max_existing_pods),
         pod_strategy=existing_pods if existing_pods is not None else pods(),
     )

@@ -543,6 +543,28 @@ def _node(
     )
 
 
+def named(node: Node, name: str) -> Node:
+    """``node`` under another name (its hostname label follows, as :func:`nodes` sets it)."""
+    return replace(node, name=name, labels=FrozenDict({**node.labels, "kubernetes.io/hostname": name}))
+
+
+@st.composite
+def _numbered_node_lists(
+    draw: st.DrawFn, nodes_: st.SearchStrategy[Node], counts: st.SearchStrategy[int]
+) -> list[Node]:
+    return [named(draw(nodes_), NODE_NAMES[index]) for index in range(draw(counts))]
+
+
+def numbered_node_lists(
+    nodes_: st.SearchStrategy[Node], *, min_size: int = 1, max_size: int = 8
+) -> st.SearchStrategy[list[Node]]:
+    """Lists of ``nodes_`` named ``node-0``, ``node-1``, ... in order (for pooled nodes, whose names repeat)."""
+    _check_size(min_size, max_size)
+    if max_size > len(NODE_NAMES):
+        raise StrategyArgumentError(f"max_size must be at most {len(NODE_NAMES)}")
+    return _numbered_node_lists(nodes_, st.integers(min_size, max_size))
+
+
 def node_lists(*, min_size: int = 1, max_size: int = 8) -> st.SearchStrategy[list[Node]]:
     """Node lists with unique names."""
     _check_size(min_size, max_size)
