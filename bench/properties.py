@@ -5,6 +5,8 @@ Usage: ``python -m bench.properties [--pairs 300] [--runs 100] [--out bench/resu
 split the time between generation and checking. Pair checks use the ``batching`` profile on
 8-node clusters; lockstep runs use 8 nodes and 12 pods. Rates are per wall-clock second and per
 CPU second of this process (the latter is less sensitive to other processes on the machine).
+``campaign_generation`` times the campaign's busiest searches drawn afresh and from pools
+(:mod:`batchproof.properties.strategies.pools`), and building the pools.
 
 With ``--baseline DIR`` the same measurement runs first with the batchproof of checkout ``DIR``
 and then with this one (or ``--source``), each in a fresh process; the result has a ``before``
@@ -94,10 +96,44 @@ def lockstep_runs(count: int) -> dict[str, Any]:
     }
 
 
+def campaign_generation(count: int) -> dict[str, Any] | None:
+    """The campaign's two busiest searches drawn afresh and from pools, and the pools' build time.
+
+    ``signature/all-plugins`` pairs and ``lockstep/events`` scenarios, per wall-clock second; None
+    for a checkout without pools.
+    """
+    try:
+        from batchproof.properties.campaign.searches import all_plugin_pairs, lockstep_scenarios  # noqa: PLC0415
+        from batchproof.properties.lockstep import BatchingOptions  # noqa: PLC0415
+        from batchproof.properties.strategies import pools  # noqa: PLC0415
+    except ImportError:
+        return None
+    profile = batching_profile()
+
+    def events(pool_seed: int | None) -> st.SearchStrategy[Any]:
+        return lockstep_scenarios(profile=profile, options=BatchingOptions(), events=True, pool_seed=pool_seed)
+
+    started = time.perf_counter()
+    pooled = {"all_plugin_pairs": all_plugin_pairs(0), "event_scenarios": events(0)}
+    build = time.perf_counter() - started
+    fresh = {"all_plugin_pairs": all_plugin_pairs(), "event_scenarios": events(None)}
+    out: dict[str, Any] = {"pool_size": pools.POOL_SIZE, "pool_build_seconds": round(build, 2)}
+    for name in pooled:
+        rates = {}
+        for kind, strategies in (("fresh", fresh), ("pooled", pooled)):
+            items, seconds, _ = _collect(strategies[name], count)
+            rates[f"{kind}_per_second"] = round(len(items) / seconds, 1)
+        out[name] = rates
+    return out
+
+
 def measure(pairs: int, runs: int) -> dict[str, Any]:
-    """Both measurements, with the machine's load average around them."""
+    """The measurements, with the machine's load average around them."""
     load = os.getloadavg()[0]
     result = {"pair_checks": pair_checks(pairs), "lockstep": lockstep_runs(runs)}
+    campaign = campaign_generation(pairs)
+    if campaign is not None:
+        result["campaign_generation"] = campaign
     return {**result, "load_average_1min": {"before": round(load, 2), "after": round(os.getloadavg()[0], 2)}}
 
 

@@ -93,7 +93,13 @@ def _pair_property(
         return out
 
     def reduce(candidate: Candidate) -> Candidate:
-        return reduce_pair(candidate, check)
+        # Only the finding's own plugin can keep its key: the others' candidates are not looked at.
+        own = tuple(s for s in subjects if s.title == candidate.key.plugin) or subjects
+
+        def check_own(case: PairCase, tally: Tally) -> list[Candidate]:
+            return [c for subject in own for c in pair_candidates(name, subject, config.signers, case, tally)]
+
+        return reduce_pair(candidate, check_own)
 
     return CampaignProperty(name, description, strategy, check, reduce, weight, PAIR_PATH)
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 T = TypeVar("T")
 POOL_SIZE = 256
-FRESH_ONE_IN = 16
+FRESH_ONE_IN = 32
 _DRAWN: dict[tuple[str, int, int], tuple[Any, ...]] = {}
 
 
@@ -57,5 +57,5 @@ def _picked(draw: st.DrawFn, pool: tuple[T, ...], fresh: st.SearchStrategy[T]) -
 
 
 def pooled(strategy: st.SearchStrategy[T], *, key: str, seed_value: int, size: int = POOL_SIZE) -> st.SearchStrategy[T]:
-    """A pick from a pool of ``strategy``'s examples (two choices), or, one time in 16, a fresh draw."""
+    """A pick from a pool of ``strategy``'s examples (two choices), or, one time in 32, a fresh draw."""
     return _picked(drawn_once(strategy, key=key, seed_value=seed_value, size=size), strategy)
