@@ -109,7 +109,8 @@ def check_pair(
 ) -> tuple[bool, list[Difference]]:
     """Whether the plugin signs both pods equally (non-nil), and every result that differs then.
 
-    Status differences in the reason text alone are left out.
+    Status differences in the reason text alone, and those the framework makes nothing of
+    (:func:`same_effect`), are left out.
     """
     plugin = subject.build(signers, features)
     signature = plugin_signature(plugin, case.first)
@@ -117,7 +118,31 @@ def check_pair(
     if not equal or case.first == case.second:
         return equal, []
     differences = compare_plugin(plugin, case.first, case.second, case.cluster.snapshot(features))
-    return True, [d for d in differences if not reasons_only(d)]
+    return True, [d for d in differences if not reasons_only(d) and not same_effect(d)]
+
+
+def _code(status: Any) -> str | None:
+    return str(status[0]) if isinstance(status, tuple) and status else None
+
+
+def same_effect(difference: Difference) -> bool:
+    """A difference the framework makes nothing of, as upstream/compare.py judges upstream's answers.
+
+    PreFilter or PreScore ``Skip`` against ``Success`` (what they skip is compared on its own), a
+    Filter that did not run because PreFilter skipped it against one that passed, and a Score
+    that did not run because PreScore skipped it against 0.
+    """
+    first, second = difference.first, difference.second
+    if difference.point in ("preFilter", "preScore"):
+        return {_code(first), _code(second)} == {"Skip", "Success"}
+    if None not in (first, second):
+        return False
+    ran = first if first is not None else second
+    if difference.point == "filter":
+        return _code(ran) == "Success"
+    if difference.point == "raw":
+        return isinstance(ran, tuple) and len(ran) == 2 and ran[0] == 0 and _code(ran[1]) == "Success"
+    return difference.point == "normalized" and ran == 0
 
 
 def reasons_only(difference: Difference) -> bool:
