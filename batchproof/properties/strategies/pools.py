@@ -1,13 +1,13 @@
-"""Pools: objects drawn once from a strategy, then picked with one choice each.
+"""Pools: objects drawn once from a strategy, then picked with two choices each.
 
 Hypothesis spends some 30 to 60 µs per choice, and a node takes about 14 choices, a pod about 33,
 so drawing a lockstep scenario's nodes, bound pods and templates afresh is most of a campaign
 example's cost. A campaign therefore draws these from pools: a few hundred examples of the real
-strategy, drawn once per campaign seed (so each seed, and each shard's replica, has pools of its
-own), and picked by index. Within a pool the fields keep the strategy's own distribution (its
-bias towards the first value of each field, which makes two objects collide on a field), and the
-objects combine freely in every example. One pick in :data:`FRESH_ONE_IN` is a fresh draw of the
-strategy instead, so every object the strategy can make stays reachable.
+strategy, drawn once per campaign seed (another ``--seed`` gets other pools), and picked by
+index. Within a pool the fields keep the strategy's own distribution (its bias towards the first
+value of each field, which makes two objects collide on a field), and the objects combine freely
+in every example. One pick in :data:`FRESH_ONE_IN` is a fresh draw of the strategy instead, so
+every object the strategy can make stays reachable.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 T = TypeVar("T")
 POOL_SIZE = 256
-FRESH_ONE_IN = 32
+FRESH_ONE_IN = 64
 _DRAWN: dict[tuple[str, int, int], tuple[Any, ...]] = {}
 
 
@@ -57,5 +57,5 @@ def _picked(draw: st.DrawFn, pool: tuple[T, ...], fresh: st.SearchStrategy[T]) -
 
 
 def pooled(strategy: st.SearchStrategy[T], *, key: str, seed_value: int, size: int = POOL_SIZE) -> st.SearchStrategy[T]:
-    """A pick from a pool of ``strategy``'s examples (two choices), or, one time in 32, a fresh draw."""
+    """A pick from a pool of ``strategy``'s examples (two choices), or, one time in 64, a fresh draw."""
     return _picked(drawn_once(strategy, key=key, seed_value=seed_value, size=size), strategy)
