@@ -1,7 +1,9 @@
 """The generators a campaign searches with: equal-signature pair searches and lockstep scenarios.
 
 These are the searches of the property suite (tests/properties) as library values, so a campaign
-and a pytest run look for the same things; each is built from the shared strategies.
+and a pytest run look for the same things; each is built from the shared strategies. Given a
+``pool_seed`` (the campaign passes its seed), nodes and pods are mostly picked from pools of those
+strategies' examples (:mod:`~batchproof.properties.strategies.pools`).
 """
 
 from __future__ import annotations
@@ -66,7 +68,10 @@ def _nodes(pool_seed: int | None) -> st.SearchStrategy[Node] | None:
 
 
 def all_plugin_pairs(pool_seed: int | None = None) -> st.SearchStrategy[PairCase]:
-    """Pairs over the whole pod surface on small clusters with anti-affinity pods already bound."""
+    """Pairs over the whole pod surface on small clusters with anti-affinity pods already bound.
+
+    With ``pool_seed`` the pods and nodes are mostly pooled.
+    """
     signable = signable_pods(pool_seed)
     small = clusters(
         max_nodes=4,
