@@ -19,7 +19,6 @@ from batchproof.model.frozen import FrozenDict
 from batchproof.model.objects import (
     Affinity,
     Container,
-    Node,
     NodeAffinity,
     NodeSelectorRequirement,
     NodeSelectorTerm,
@@ -32,16 +31,12 @@ from batchproof.properties.events import NodeUpdate
 from batchproof.properties.lockstep import BatchingOptions, Comparison, Scenario, run_lockstep
 from batchproof.properties.statistics import PathCounter
 from batchproof.properties.strategies.resizing import resizing_scenarios
+from batchproof.properties.strategies.resizing import sized_node as node
 from batchproof.properties.world import Cluster
 
 GI = 1024**3
 FIT = Profile(multi_point=(PluginSpec("NodeResourcesFit", 1),))
 AFFINITY_AND_FIT = Profile(multi_point=(PluginSpec("NodeAffinity", 2), PluginSpec("NodeResourcesFit", 1)))
-
-
-def node(name: str, cpu: int, memory: int) -> Node:
-    resources = FrozenDict({"cpu": cpu, "memory": memory, "pods": 110})
-    return Node(name, labels=FrozenDict({"kubernetes.io/hostname": name}), capacity=resources, allocatable=resources)
 
 
 def prefer(**weights: int) -> Affinity:
