@@ -152,24 +152,22 @@ _TREES: dict[Any, _Tree] = {}
 _TREES_LIMIT = 4096
 
 
+def _walk(value: Any) -> _Tree:
+    order = {path: repr(path) for path in paths(value)}
+    return _Tree(order, frozenset(p for p in order if _populated(get(value, p))))
+
+
 def _tree(value: Any) -> _Tree:
     # Generation draws the same pooled pods again and again: walk each one once.
     try:
         known = _TREES.get(value)
     except TypeError:  # an unhashable value is walked every time
-        known = None
-        cacheable = False
-    else:
-        cacheable = True
-    if known is not None:
-        return known
-    order = {path: repr(path) for path in paths(value)}
-    tree = _Tree(order, frozenset(p for p in order if _populated(get(value, p))))
-    if cacheable:
+        return _walk(value)
+    if known is None:
         if len(_TREES) >= _TREES_LIMIT:
             _TREES.clear()
-        _TREES[value] = tree
-    return tree
+        known = _TREES[value] = _walk(value)
+    return known
 
 
 def mutate(draw: Draw, value: Any, donor: Any) -> tuple[Any, Mutation]:
