@@ -19,18 +19,14 @@ from batchproof.model.frozen import FrozenDict
 from batchproof.model.objects import (
     Affinity,
     Container,
-    NodeAffinity,
-    NodeSelectorRequirement,
-    NodeSelectorTerm,
     Pod,
-    PreferredSchedulingTerm,
 )
 from batchproof.model.profiles import PluginSpec, Profile
 from batchproof.properties.classify import CLASSES, classify, explain
 from batchproof.properties.events import NodeUpdate
 from batchproof.properties.lockstep import BatchingOptions, Comparison, Scenario, run_lockstep
 from batchproof.properties.statistics import PathCounter
-from batchproof.properties.strategies.resizing import resizing_scenarios
+from batchproof.properties.strategies.resizing import preferring_nodes, resizing_scenarios
 from batchproof.properties.strategies.resizing import sized_node as node
 from batchproof.properties.world import Cluster
 
@@ -41,14 +37,7 @@ AFFINITY_AND_FIT = Profile(multi_point=(PluginSpec("NodeAffinity", 2), PluginSpe
 
 def prefer(**weights: int) -> Affinity:
     """Preferred node affinity for nodes by name (matchFields metadata.name)."""
-    terms = tuple(
-        PreferredSchedulingTerm(
-            weight=weight,
-            preference=NodeSelectorTerm(match_fields=(NodeSelectorRequirement("metadata.name", "In", (name,)),)),
-        )
-        for name, weight in weights.items()
-    )
-    return Affinity(node_affinity=NodeAffinity(preferred=terms))
+    return preferring_nodes(weights)
 
 
 def pod(index: int, *containers: Container, affinity: Affinity | None = None) -> Pod:

@@ -15,14 +15,9 @@ from hypothesis import strategies as st
 
 from batchproof.model.frozen import FrozenDict
 from batchproof.model.objects import (
-    Affinity,
     ContainerPort,
     Node,
-    NodeAffinity,
-    NodeSelectorRequirement,
-    NodeSelectorTerm,
     Pod,
-    PreferredSchedulingTerm,
 )
 from batchproof.model.profiles import Profile
 from batchproof.properties.fitted_pairs import moved_pair_cases
@@ -40,6 +35,7 @@ from batchproof.properties.strategies.objects import (
     sparse_request_pods,
 )
 from batchproof.properties.strategies.pools import pooled
+from batchproof.properties.strategies.resizing import preferring_nodes
 from batchproof.properties.strategies.workloads import (
     OTHER_SCHEDULER,
     SHAPES,
@@ -150,10 +146,6 @@ def gap_searches(pool_seed: int | None = None) -> dict[str, tuple[PluginUnderTes
     }
 
 
-def _preferring(template: Pod, terms: tuple[PreferredSchedulingTerm, ...]) -> Pod:
-    return replace(template, affinity=Affinity(node_affinity=NodeAffinity(preferred=terms)))
-
-
 def preferring_scenarios(
     *, profile: Profile, options: BatchingOptions, pool_seed: int | None = None
 ) -> st.SearchStrategy[Scenario]:
@@ -194,13 +186,7 @@ def _preferring_scenarios(draw: st.DrawFn, fast: st.SearchStrategy[Scenario], op
     chosen = [nodes[i].name for i in draw(_node_picks(len(nodes)))]
     # Distinct weights, so that the first pod's node usually holds the strict maximum.
     weights = draw(_WEIGHT_ORDERS)
-    terms = tuple(
-        PreferredSchedulingTerm(
-            weight=weights[i % len(weights)],
-            preference=NodeSelectorTerm(match_fields=(NodeSelectorRequirement("metadata.name", "In", (name,)),)),
-        )
-        for i, name in enumerate(chosen)
-    )
+    affinity = preferring_nodes({name: weights[i % len(weights)] for i, name in enumerate(chosen)})
     cpu = draw(_CPUS)
     requests = FrozenDict({"cpu": cpu, "memory": draw(_MEMORIES)})
     queue = []
@@ -208,7 +194,7 @@ def _preferring_scenarios(draw: st.DrawFn, fast: st.SearchStrategy[Scenario], op
         # Limits go too: a limit left without its request (an extended resource) would be
         # defaulted back into the requests when the finding's manifests are read.
         first = replace(pod.containers[0], requests=requests, limits=FrozenDict())
-        queue.append(replace(_preferring(pod, terms), containers=(first,), init_containers=()))
+        queue.append(replace(pod, affinity=affinity, containers=(first,), init_containers=()))
     return replace(base, cluster=replace(base.cluster, nodes=nodes), pods=tuple(queue), options=options)
 
 

@@ -12,6 +12,8 @@ resize moves between.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from hypothesis import strategies as st
 
 from batchproof.model.frozen import FrozenDict
@@ -44,9 +46,20 @@ def sized_node(name: str, cpu: int, memory: int) -> Node:
     return Node(name, labels=FrozenDict({"kubernetes.io/hostname": name}), capacity=resources, allocatable=resources)
 
 
+def preferring_nodes(weights: Mapping[str, int]) -> Affinity:
+    """Preferred node affinity for nodes by name (``matchFields`` ``metadata.name``), one term per node."""
+    terms = tuple(
+        PreferredSchedulingTerm(
+            weight=weight,
+            preference=NodeSelectorTerm(match_fields=(NodeSelectorRequirement("metadata.name", "In", (name,)),)),
+        )
+        for name, weight in weights.items()
+    )
+    return Affinity(node_affinity=NodeAffinity(preferred=terms))
+
+
 def _preferring_first(index: int) -> Pod:
-    term = NodeSelectorTerm(match_fields=(NodeSelectorRequirement("metadata.name", "In", (FIRST,)),))
-    affinity = Affinity(node_affinity=NodeAffinity(preferred=(PreferredSchedulingTerm(weight=10, preference=term),)))
+    affinity = preferring_nodes({FIRST: 10})
     container = Container(name="c", image=LEAN_IMAGE, requests=REQUESTS, limits=REQUESTS)
     pod = stored_pod(Pod(name=f"run-{index}", uid=f"uid-run-{index}", containers=(container,), affinity=affinity))
     assert pod is not None, "the run's pod is valid"
